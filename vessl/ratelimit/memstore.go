@@ -1,0 +1,401 @@
+package ratelimit
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Tuning constants of the in-memory bucket.
+const (
+	resetTolerance = time.Second            // integer-second reset hints jitter by this much
+	minProbeWait   = 500 * time.Millisecond // release another request if no answer comes
+	maxProbeWait   = 10 * time.Second
+	backoffBase    = 500 * time.Millisecond // first back-off after a hint-less 429
+	backoffMax     = 60 * time.Second
+	maxConcurrency = 4096 // cap of the adaptive concurrency
+	maxSpread      = time.Second
+)
+
+// NewMemoryStore returns the default Store, which keeps every bucket in this
+// process's memory.
+func NewMemoryStore() Store { return &memoryStore{buckets: make(map[string]*memBucket)} }
+
+type memoryStore struct {
+	mu      sync.Mutex
+	buckets map[string]*memBucket
+}
+
+func (s *memoryStore) Open(scope string, cfg BucketConfig) Bucket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.buckets[scope]; ok {
+		return b
+	}
+	b := newMemBucket(cfg)
+	s.buckets[scope] = b
+	return b
+}
+
+func (s *memoryStore) Close() error { return nil }
+
+// memBucket is the client's model of one server-side bucket.
+//
+// It has two modes. While known, avail estimates how many more requests the
+// server will accept before reset, and admissions are paced over the time
+// left. When nothing current is known (cold start, a window that has just
+// ended, the end of a 429 wait) it admits a bounded number of requests and
+// waits for their responses: one probe if the server has ever sent headers,
+// else an adaptive concurrency window (slow start, then additive increase;
+// halved on 429).
+//
+// All fields are guarded by mu.
+type memBucket struct {
+	mu  sync.Mutex
+	cfg BucketConfig
+
+	seq      uint64 // sequence number of the last admitted request
+	inflight int    // admitted and not yet reported
+
+	known        bool // avail is a live estimate of the current window
+	avail        int  // requests the client may still send before reset
+	limit        int  // last known quota
+	window       time.Duration
+	windowStated bool      // window came from the server, not learned
+	reset        time.Time // local deadline of the refill; zero if unknown
+	wake         time.Time // reset plus a random spread: when the window ends for us
+	stateSeq     uint64    // request whose response last set the state
+
+	nextSlot  time.Time // earliest next admission (pacing, GCRA-like)
+	lastAdmit time.Time
+	interval  time.Duration // pacing interval at the last admission
+
+	everHeaders bool   // the server has sent rate-limit headers
+	epochSeq    uint64 // requests <= epochSeq belong to an earlier window
+	epochOut    int    // requests of the current (unknown) epoch in flight
+
+	cwnd      float64 // allowed concurrency while unknown, headerless servers
+	ssthresh  float64
+	throttles int // consecutive 429s
+	srtt      time.Duration
+}
+
+func newMemBucket(cfg BucketConfig) *memBucket {
+	return &memBucket{cfg: cfg, cwnd: 1, ssthresh: math.Inf(1)}
+}
+
+// jitter returns d randomised by ±cfg.Jitter. Requires b.mu held.
+func (b *memBucket) jitter(d time.Duration) time.Duration {
+	if b.cfg.Jitter <= 0 || b.cfg.Rand == nil || d <= 0 {
+		return d
+	}
+	f := 1 + b.cfg.Jitter*(2*b.cfg.Rand()-1)
+	return time.Duration(float64(d) * f)
+}
+
+// spread returns a small random delay added to reset wake-ups, so that
+// waiters (and other processes) do not all probe at the same instant.
+// Requires b.mu held.
+func (b *memBucket) spread() time.Duration {
+	if b.cfg.Jitter <= 0 || b.cfg.Rand == nil {
+		return 0
+	}
+	unit := maxSpread
+	if iv := b.longRun(); iv > 0 && iv < unit {
+		unit = iv
+	}
+	return time.Duration(b.cfg.Rand() * b.cfg.Jitter * float64(unit))
+}
+
+// longRun is the long-run interval Window/Limit, 0 if unknown. Requires
+// b.mu held.
+func (b *memBucket) longRun() time.Duration {
+	if b.window <= 0 || b.limit <= 0 {
+		return 0
+	}
+	return b.window / time.Duration(b.limit)
+}
+
+// probeWait bounds how long an unknown bucket waits for a response before
+// releasing one more request. Requires b.mu held.
+func (b *memBucket) probeWait() time.Duration {
+	d := 3 * b.srtt
+	return min(max(d, minProbeWait), maxProbeWait)
+}
+
+// pace returns the interval between admissions at now: what remains spread
+// over the time left to the reset, never slower than the long-run rate.
+// Requires b.mu held.
+func (b *memBucket) pace(now time.Time) time.Duration {
+	var iv time.Duration
+	if b.avail > 0 && !b.reset.IsZero() {
+		if ttr := b.reset.Sub(now); ttr > 0 {
+			iv = ttr / time.Duration(b.avail)
+		}
+	}
+	if lr := b.longRun(); lr > 0 && (iv == 0 && b.reset.IsZero() || iv > lr) {
+		iv = lr
+	}
+	return iv
+}
+
+// rollover ends the current window if its reset has passed: nothing is
+// known about the new one until a request sent after now answers.
+// Requires b.mu held.
+func (b *memBucket) rollover(now time.Time) {
+	if b.known && !b.wake.IsZero() && !now.Before(b.wake) {
+		b.known = false
+		b.avail = 0
+		b.reset, b.wake = time.Time{}, time.Time{}
+		b.epochSeq, b.epochOut = b.seq, 0
+	}
+}
+
+// Take implements Bucket.
+func (b *memBucket) Take(now time.Time) (Grant, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.takeAt(now), nil
+}
+
+// takeAt is Take's logic. Requires b.mu held.
+func (b *memBucket) takeAt(now time.Time) Grant {
+	b.rollover(now)
+	if b.known {
+		if b.avail <= 0 {
+			if b.wake.IsZero() { // defensive: never wait without a bound
+				b.wake = now.Add(b.backoffAt(b.throttles))
+			}
+			return Grant{Wait: b.wake.Sub(now), WaitKnown: true, Interval: b.interval}
+		}
+		if now.Before(b.nextSlot) {
+			return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true, Interval: b.interval}
+		}
+		b.interval = b.pace(now)
+		b.avail--
+		b.nextSlot = now.Add(b.jitter(b.interval))
+		return b.admit(now)
+	}
+	capacity, out := 1, b.epochOut
+	if !b.everHeaders {
+		capacity, out = int(b.cwnd), b.inflight
+	}
+	if out >= capacity {
+		// Waiting for an answer; release one more if it is late.
+		late := b.lastAdmit.Add(b.probeWait())
+		if now.Before(late) {
+			return Grant{Wait: late.Sub(now), Interval: b.probeWait()}
+		}
+	}
+	if now.Before(b.nextSlot) {
+		return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true}
+	}
+	b.epochOut++
+	return b.admit(now)
+}
+
+// admit records an admission. Requires b.mu held.
+func (b *memBucket) admit(now time.Time) Grant {
+	b.seq++
+	b.inflight++
+	b.lastAdmit = now
+	return Grant{OK: true, Seq: b.seq, Interval: b.interval}
+}
+
+// Report implements Bucket.
+func (b *memBucket) Report(now time.Time, seq uint64, r Report) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reportAt(now, seq, r)
+	return nil
+}
+
+// settle removes seq from the in-flight counts. Requires b.mu held.
+func (b *memBucket) settle(seq uint64) {
+	if b.inflight > 0 {
+		b.inflight--
+	}
+	if !b.known && seq > b.epochSeq && b.epochOut > 0 {
+		b.epochOut--
+	}
+}
+
+// reportAt is Report's logic. Requires b.mu held.
+func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
+	b.settle(seq)
+	if r.RTT > 0 {
+		if b.srtt == 0 {
+			b.srtt = r.RTT
+		} else {
+			b.srtt += (r.RTT - b.srtt) / 8
+		}
+	}
+	b.rollover(now)
+	if r.Limit > 0 {
+		b.limit = r.Limit
+	}
+	if r.Window > 0 {
+		b.window, b.windowStated = r.Window, true
+	}
+	if r.Status == 429 {
+		b.throttled(now, seq, r)
+		return
+	}
+	if r.Status > 0 && r.Status < 500 {
+		b.grow()
+	}
+	if !r.HasRemaining {
+		return
+	}
+	b.everHeaders = true
+	var resetAt time.Time
+	if r.HasReset {
+		resetAt = now.Add(r.Reset)
+	}
+	others := b.inflight // may not be counted by the server yet
+	estimate := max(r.Remaining-others, 0)
+
+	stale := seq < b.stateSeq ||
+		(!b.known && seq <= b.epochSeq) ||
+		(b.known && r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)))
+	if stale {
+		// An older request's view: it may only lower the estimate. A
+		// response from before the window we are probing counts only if
+		// it says the old window has not ended yet and nothing is left.
+		switch {
+		case b.known:
+			b.avail = min(b.avail, estimate)
+		case r.Remaining == 0 && r.HasReset && r.Reset > 0:
+			b.setWindow(now, resetAt, 0)
+		}
+		return
+	}
+	b.stateSeq = seq
+	if r.HasReset && r.Reset > 0 {
+		if !b.windowStated && r.Reset > b.window {
+			b.window = r.Reset // a window is at least as long as any reset delay
+		}
+		b.setWindow(now, resetAt, estimate)
+	} else if r.HasReset || estimate == 0 && b.reset.IsZero() {
+		// Reset now, or nothing left and no word on when it refills:
+		// ask again after a back-off.
+		b.setWindow(now, now.Add(b.backoffAt(max(b.throttles, 1))), estimate)
+	} else {
+		b.known, b.avail = true, estimate
+	}
+}
+
+// setWindow makes the bucket known with avail requests left until reset.
+// Requires b.mu held.
+func (b *memBucket) setWindow(now, reset time.Time, avail int) {
+	b.known = true
+	b.avail = avail
+	b.reset = reset
+	b.wake = reset.Add(b.spread())
+	// A faster pace may pull the next slot earlier.
+	if iv := b.pace(now); b.lastAdmit.Add(iv).Before(b.nextSlot) {
+		b.nextSlot = b.lastAdmit.Add(iv)
+	}
+}
+
+// grow widens the adaptive concurrency after a success. Requires b.mu held.
+func (b *memBucket) grow() {
+	if b.throttles > 0 {
+		b.throttles--
+	}
+	if b.cwnd < b.ssthresh {
+		b.cwnd++
+	} else {
+		b.cwnd += 1 / b.cwnd
+	}
+	b.cwnd = min(b.cwnd, maxConcurrency)
+}
+
+// throttled handles a 429: nothing is left until the server's delay
+// (Retry-After wins) or, without a hint, an adaptive back-off. Requires b.mu
+// held.
+func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
+	b.throttles++
+	b.cwnd = max(1, b.cwnd/2)
+	b.ssthresh = b.cwnd
+	var d time.Duration
+	switch {
+	case r.HasRetryAfter:
+		d = r.RetryAfter
+	case r.HasReset:
+		d = r.Reset
+	default:
+		d = b.backoffAt(b.throttles)
+	}
+	if r.HasRemaining || r.HasReset || r.HasRetryAfter {
+		b.everHeaders = true
+	}
+	b.stateSeq = max(b.stateSeq, seq)
+	// A 429 is authoritative whatever its age; never shorten a longer wait.
+	reset := now.Add(d)
+	if b.known && b.reset.After(reset) {
+		reset = b.reset
+	}
+	b.setWindow(now, reset, 0)
+}
+
+// backoffAt is the jittered back-off after n consecutive 429s without a
+// hint: 500ms doubling up to 60s, scaled by a random factor in [0.5, 1).
+// Requires b.mu held.
+func (b *memBucket) backoffAt(n int) time.Duration {
+	d := backoffBase
+	for i := 1; i < n && d < backoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, backoffMax)
+	if b.cfg.Rand != nil {
+		d = time.Duration(float64(d) * (0.5 + 0.5*b.cfg.Rand()))
+	}
+	return d
+}
+
+// Cancel implements Bucket.
+func (b *memBucket) Cancel(now time.Time, seq uint64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.settle(seq)
+	if b.known && seq > b.stateSeq {
+		b.avail++
+	}
+	if seq == b.seq && b.nextSlot.After(now) {
+		b.nextSlot = b.lastAdmit // the slot is free again
+	}
+	return nil
+}
+
+// Backoff implements Bucket.
+func (b *memBucket) Backoff(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.known && b.avail <= 0 && now.Before(b.wake) {
+		return b.wake.Sub(now)
+	}
+	return b.backoffAt(max(b.throttles, 1))
+}
+
+// Snapshot implements Bucket.
+func (b *memBucket) Snapshot(now time.Time) Snapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rollover(now)
+	s := Snapshot{
+		At:          now,
+		Limit:       b.limit,
+		Known:       b.known,
+		Remaining:   b.avail,
+		Reset:       b.reset,
+		Window:      b.window,
+		InFlight:    b.inflight,
+		Concurrency: b.cwnd,
+		Throttled:   b.throttles,
+	}
+	if b.known {
+		s.Interval = b.pace(now)
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+package ratelimit
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Option configures a Limiter. Invalid values are clamped to the documented
+// bounds rather than rejected.
+type Option func(*config)
+
+type config struct {
+	maxWait time.Duration
+	clock   Clock
+	store   Store
+	jitter  float64
+	rand    func() float64
+}
+
+func defaultConfig() config {
+	return config{clock: realClock{}, jitter: 0.1, rand: rand.Float64}
+}
+
+// WithMaxWait bounds every Acquire: a wait known to be longer fails at once
+// with a *WaitError wrapping ErrMaxWait, and a wait of unknown length is
+// abandoned after d. 0 (the default) means only the context bounds the wait;
+// negative values count as 0.
+func WithMaxWait(d time.Duration) Option {
+	return func(c *config) { c.maxWait = max(d, 0) }
+}
+
+// WithClock sets the Limiter's clock (default: the real clock). Nil keeps
+// the default.
+func WithClock(clk Clock) Option {
+	return func(c *config) {
+		if clk != nil {
+			c.clock = clk
+		}
+	}
+}
+
+// WithStore sets where budgets keep their state (default: NewMemoryStore()).
+// The Limiter closes it in Close. Nil keeps the default.
+func WithStore(s Store) Option {
+	return func(c *config) {
+		if s != nil {
+			c.store = s
+		}
+	}
+}
+
+// WithJitter sets the fraction by which pacing intervals, reset wake-ups and
+// back-offs are randomised (default 0.1, that is ±10%); it is clamped to
+// [0, 1].
+func WithJitter(frac float64) Option {
+	return func(c *config) {
+		if !(frac >= 0) { // also NaN
+			frac = 0
+		}
+		c.jitter = min(frac, 1)
+	}
+}
+
+// WithRand sets the source of randomness for jitter, for deterministic
+// tests. r must return values in [0, 1) and be safe for concurrent use. Nil
+// keeps the default (math/rand/v2).
+func WithRand(r func() float64) Option {
+	return func(c *config) {
+		if r != nil {
+			c.rand = r
+		}
+	}
+}

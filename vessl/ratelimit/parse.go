@@ -1,0 +1,489 @@
+package ratelimit
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Thresholds of the reset classification rule (see ParseHeaders).
+const (
+	epochMillisFloor  = 1e11 // >= this: epoch milliseconds (1e11 ms is 1973)
+	epochSecondsFloor = 1e8  // >= this: epoch seconds (1e8 s as a delta is 3 years)
+	maxCount          = math.MaxInt32
+	maxPolicies       = 8 // policies tracked per response; more are ignored
+)
+
+var (
+	errNotNumber = errors.New("not a number or date")
+	errNegative  = errors.New("negative")
+	errNotFinite = errors.New("not finite")
+	errSyntax    = errors.New("malformed structured field")
+)
+
+// policy is one limit the response describes, before the governing one is
+// chosen. Kept by value in a fixed array so that parsing does not allocate.
+type policy struct {
+	name         string
+	limit        int
+	remaining    int
+	hasRemaining bool
+	reset        time.Duration // delay from the response's arrival
+	hasReset     bool
+	window       time.Duration
+}
+
+// parser holds the state of one ParseHeaders call.
+type parser struct {
+	at       time.Time
+	date     time.Time // server clock from the Date header
+	hasDate  bool
+	pols     [maxPolicies]policy
+	n        int
+	errs     []error
+	retry    time.Duration
+	hasRetry bool
+}
+
+// ParseHeaders turns response headers that arrived at local time at into an
+// Observation. It never panics and never returns a delay outside
+// [0, MaxDelay]. Malformed fields are ignored and reported in the returned
+// error (a *HeaderError, several joined with errors.Join); everything that
+// did parse is still returned.
+//
+// Recognised fields:
+//   - X-RateLimit-Limit, -Remaining, -Reset, also spelled X-Rate-Limit-*,
+//     and with a window suffix (X-RateLimit-Remaining-Minute; Second,
+//     Minute, Hour and Day set the window, each suffix is its own policy).
+//     X-RateLimit-Limit may carry a policy list such as "100, 100;w=60".
+//   - Retry-After, as delta-seconds or any HTTP-date form (http.ParseTime).
+//   - IETF structured fields RateLimit-Policy (`"burst";q=100;w=60`) and
+//     RateLimit (`"burst";r=50;t=30`), and the older drafts' RateLimit-Limit,
+//     RateLimit-Remaining, RateLimit-Reset and `RateLimit: limit=100,
+//     remaining=50, reset=30`.
+//   - Date, the server's clock, used to read absolute reset times.
+//
+// When several policies are described, the tightest governs: one with no
+// requests remaining (the one resetting last, if several), else the one with
+// the smallest remaining-per-second rate.
+//
+// Reset classification. A reset value that is a date (HTTP-date or RFC 3339)
+// is an absolute server time. A numeric value v (integer or fractional) is
+// read as follows: NaN, infinite or negative values are ignored with a
+// HeaderError; v >= 1e11 is epoch milliseconds; v >= 1e8 is epoch seconds
+// (1e8 seconds as a delta would be three years; as an epoch it is 1973);
+// anything smaller is a delay in seconds. An absolute time is turned into a
+// delay against the response's Date header when present and valid (the
+// server's own clock), else against at's wall time; a reset in the past is a
+// delay of 0. Every delay is clamped to [0, MaxDelay], and the Observation's
+// Reset is at plus that delay: a local deadline, so a server clock that is
+// minutes off changes nothing. Retry-After is read the same way (delta
+// seconds, or a date against Date) and wins over every other hint in
+// Observation.Delay.
+func ParseHeaders(h http.Header, status int, at time.Time) (Observation, error) {
+	p := parser{at: at}
+	p.parse(h)
+	p.linkQuotaPolicies()
+	obs := p.observation(status)
+	if len(p.errs) == 0 {
+		return obs, nil
+	}
+	if len(p.errs) == 1 {
+		return obs, p.errs[0]
+	}
+	return obs, errors.Join(p.errs...)
+}
+
+func (p *parser) fail(field, value string, err error) {
+	if len(value) > 64 {
+		value = value[:64]
+	}
+	p.errs = append(p.errs, &HeaderError{Field: http.CanonicalHeaderKey(field), Value: value, Err: err})
+}
+
+// policyFor returns the policy called name, creating it if there is room.
+func (p *parser) policyFor(name string) *policy {
+	for i := 0; i < p.n; i++ {
+		if p.pols[i].name == name {
+			return &p.pols[i]
+		}
+	}
+	if p.n == maxPolicies {
+		return nil
+	}
+	p.pols[p.n] = policy{name: name}
+	p.n++
+	return &p.pols[p.n-1]
+}
+
+func (p *parser) parse(h http.Header) {
+	// The Date header first: absolute resets are read against it.
+	if v := headerValue(h, "Date"); v != "" {
+		if d, err := http.ParseTime(v); err == nil {
+			p.date, p.hasDate = d, true
+		}
+	}
+	for key, vals := range h {
+		if len(vals) == 0 {
+			continue
+		}
+		v := vals[0]
+		switch {
+		case hasPrefixFold(key, "x-ratelimit-"):
+			p.xField(key, key[len("x-ratelimit-"):], v)
+		case hasPrefixFold(key, "x-rate-limit-"):
+			p.xField(key, key[len("x-rate-limit-"):], v)
+		case strings.EqualFold(key, "retry-after"):
+			p.retryAfter(key, v)
+		case strings.EqualFold(key, "ratelimit-policy"):
+			p.ietfPolicy(key, vals)
+		case strings.EqualFold(key, "ratelimit"):
+			p.ietfRateLimit(key, vals)
+		case hasPrefixFold(key, "ratelimit-"):
+			p.xField(key, key[len("ratelimit-"):], v)
+		}
+	}
+}
+
+// headerValue returns the first value of a header given its canonical name,
+// falling back to a case-insensitive search for maps built by hand.
+func headerValue(h http.Header, canonical string) string {
+	if v, ok := h[canonical]; ok && len(v) > 0 {
+		return v[0]
+	}
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, canonical) {
+			return v[0]
+		}
+	}
+	return ""
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// xField handles one X-RateLimit-<rest> (or RateLimit-<rest>) header.
+func (p *parser) xField(key, rest, v string) {
+	kind, suffix, _ := strings.Cut(rest, "-")
+	window := suffixWindow(suffix)
+	switch {
+	case strings.EqualFold(kind, "limit"):
+		pol := p.policyFor(suffix)
+		if pol == nil {
+			return
+		}
+		n, w, ok := parseLimitList(v)
+		if !ok {
+			p.fail(key, v, errNotNumber)
+			return
+		}
+		pol.limit = n
+		if w > 0 && window == 0 {
+			window = w
+		}
+	case strings.EqualFold(kind, "remaining"):
+		n, ok := parseCount(v)
+		if !ok {
+			p.fail(key, v, errNotNumber)
+			return
+		}
+		pol := p.policyFor(suffix)
+		if pol == nil {
+			return
+		}
+		pol.remaining, pol.hasRemaining = n, true
+	case strings.EqualFold(kind, "reset"):
+		d, err := p.resetDelay(v)
+		if err != nil {
+			p.fail(key, v, err)
+			return
+		}
+		pol := p.policyFor(suffix)
+		if pol == nil {
+			return
+		}
+		pol.reset, pol.hasReset = d, true
+	default:
+		return // X-RateLimit-Used, -Resource, ...: not ours
+	}
+	if window > 0 {
+		if pol := p.policyFor(suffix); pol != nil {
+			pol.window = window
+		}
+	}
+}
+
+// suffixWindow maps a window suffix (Minute, ...) to its duration.
+func suffixWindow(s string) time.Duration {
+	switch {
+	case s == "":
+		return 0
+	case strings.EqualFold(s, "second"):
+		return time.Second
+	case strings.EqualFold(s, "minute"):
+		return time.Minute
+	case strings.EqualFold(s, "hour"):
+		return time.Hour
+	case strings.EqualFold(s, "day"):
+		return 24 * time.Hour
+	}
+	return 0
+}
+
+// parseLimitList reads "100" or "100, 100;w=60": the first integer and the
+// first w= window parameter found.
+func parseLimitList(v string) (n int, window time.Duration, ok bool) {
+	first, rest, _ := strings.Cut(v, ",")
+	num, params, _ := strings.Cut(first, ";")
+	n, ok = parseCount(num)
+	if !ok {
+		return 0, 0, false
+	}
+	for s := params + ";" + rest; s != ""; {
+		var item string
+		item, s, _ = cutAny(s, ";,")
+		k, val, found := strings.Cut(item, "=")
+		if found && strings.EqualFold(strings.TrimSpace(k), "w") {
+			if w, ok := parseSeconds(val); ok && w > 0 {
+				return n, w, true
+			}
+		}
+	}
+	return n, 0, true
+}
+
+func cutAny(s, seps string) (before, after string, found bool) {
+	if i := strings.IndexAny(s, seps); i >= 0 {
+		return s[:i], s[i+1:], true
+	}
+	return s, "", false
+}
+
+// parseCount reads a non-negative request count, clamping negative values
+// (buggy servers) to 0 and huge ones to MaxInt32.
+func parseCount(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if n, ok := atoi(v); ok {
+		return clampCount(n), true
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) {
+		return 0, false
+	}
+	return clampCount(int64(math.Max(math.Min(f, maxCount), -1))), true
+}
+
+func clampCount(n int64) int {
+	if n < 0 {
+		return 0
+	}
+	if n > maxCount {
+		return maxCount
+	}
+	return int(n)
+}
+
+// atoi parses an optionally signed decimal integer without allocating,
+// saturating instead of overflowing.
+func atoi(s string) (int64, bool) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+		if n < 0 {
+			return 0, false
+		}
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// parseSeconds reads a non-negative number of seconds (integer or
+// fractional) as a clamped duration.
+func parseSeconds(v string) (time.Duration, bool) {
+	f, err := parseNumber(strings.TrimSpace(strings.Trim(strings.TrimSpace(v), `"`)))
+	if err != nil {
+		return 0, false
+	}
+	return secondsToDuration(f), true
+}
+
+// parseNumber parses a finite, non-negative number.
+func parseNumber(v string) (float64, error) {
+	if n, ok := atoi(v); ok {
+		if n < 0 {
+			return 0, errNegative
+		}
+		return float64(n), nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		if len(v) > 0 && (v[0] >= '0' && v[0] <= '9' || v[0] == '.' || v[0] == '-' || v[0] == '+') {
+			// Overflowing numbers parse to ±Inf with an ErrRange error.
+			if errors.Is(err, strconv.ErrRange) {
+				return 0, errNotFinite
+			}
+		}
+		return 0, errNotNumber
+	}
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return 0, errNotFinite
+	case f < 0:
+		return 0, errNegative
+	}
+	return f, nil
+}
+
+func secondsToDuration(f float64) time.Duration {
+	if f >= MaxDelay.Seconds() {
+		return MaxDelay
+	}
+	if f <= 0 {
+		return 0
+	}
+	return time.Duration(f * float64(time.Second))
+}
+
+// resetDelay classifies a reset value (see ParseHeaders) and returns the
+// delay from the response's arrival.
+func (p *parser) resetDelay(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	f, err := parseNumber(v)
+	if err == errNotNumber {
+		t, derr := parseDate(v)
+		if derr != nil {
+			return 0, errNotNumber
+		}
+		return p.untilAbsolute(t), nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case f >= epochMillisFloor:
+		if f > math.MaxInt64/2 {
+			return MaxDelay, nil // absurdly far in the future: clamped
+		}
+		return p.untilAbsolute(time.UnixMilli(int64(f))), nil
+	case f >= epochSecondsFloor:
+		sec, frac := math.Modf(f)
+		return p.untilAbsolute(time.Unix(int64(sec), int64(frac*1e9))), nil
+	}
+	return secondsToDuration(f), nil
+}
+
+// untilAbsolute converts an absolute server time into a clamped delay,
+// against the Date header when present, else the local wall clock.
+func (p *parser) untilAbsolute(t time.Time) time.Duration {
+	base := p.at
+	if p.hasDate {
+		base = p.date
+	}
+	return clampDelay(t.Sub(base))
+}
+
+func parseDate(v string) (time.Time, error) {
+	if t, err := http.ParseTime(v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339Nano, v)
+}
+
+// retryAfter reads Retry-After: delta-seconds or an HTTP-date.
+func (p *parser) retryAfter(key, v string) {
+	v = strings.TrimSpace(v)
+	f, err := parseNumber(v)
+	switch {
+	case err == nil:
+		p.retry, p.hasRetry = secondsToDuration(f), true
+	case err == errNotNumber:
+		t, derr := http.ParseTime(v)
+		if derr != nil {
+			p.fail(key, v, errNotNumber)
+			return
+		}
+		p.retry, p.hasRetry = p.untilAbsolute(t), true
+	default:
+		p.fail(key, v, err)
+	}
+}
+
+// observation chooses the governing policy and builds the result.
+func (p *parser) observation(status int) Observation {
+	o := Observation{At: p.at, Status: status, RetryAfter: p.retry, HasRetryAfter: p.hasRetry}
+	g := p.governing()
+	if g == nil {
+		return o
+	}
+	o.Limit = g.limit
+	o.Remaining, o.HasRemaining = g.remaining, g.hasRemaining
+	if g.hasReset {
+		o.Reset = p.at.Add(g.reset)
+	}
+	o.Window = g.window
+	o.Policy = g.name
+	return o
+}
+
+// governing returns the tightest policy, or nil if none was described.
+func (p *parser) governing() *policy {
+	var best *policy
+	for i := 0; i < p.n; i++ {
+		c := &p.pols[i]
+		if c.limit == 0 && !c.hasRemaining && !c.hasReset && c.window == 0 {
+			continue
+		}
+		if best == nil || tighter(c, best) {
+			best = c
+		}
+	}
+	return best
+}
+
+// tighter reports whether a constrains the client more than b.
+func tighter(a, b *policy) bool {
+	if a.hasRemaining != b.hasRemaining {
+		return a.hasRemaining
+	}
+	if !a.hasRemaining {
+		return a.limit > 0 && (b.limit == 0 || a.limit < b.limit)
+	}
+	az, bz := a.remaining == 0, b.remaining == 0
+	switch {
+	case az && bz:
+		return a.reset > b.reset // the one that stays empty longest
+	case az != bz:
+		return az
+	}
+	return rate(a) < rate(b)
+}
+
+// rate is a policy's remaining requests per second over its time left.
+func rate(p *policy) float64 {
+	span := time.Second
+	switch {
+	case p.hasReset && p.reset > 0:
+		span = p.reset
+	case p.window > 0:
+		span = p.window
+	}
+	return float64(p.remaining) / span.Seconds()
+}
