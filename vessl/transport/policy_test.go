@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-func TestRepeatable(t *testing.T) {
+func TestRepeatableMethods(t *testing.T) {
 	unsafe := WithRetryUnsafe(context.Background())
 	tests := []struct {
 		method string
@@ -63,7 +63,7 @@ func TestRepeatableNilHeaderValue(t *testing.T) {
 	}
 }
 
-func TestTransient(t *testing.T) {
+func TestTransientClassification(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, "https://api.test/x", nil)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()

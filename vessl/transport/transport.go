@@ -1,0 +1,342 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+	"github.com/vessl-go/vessl-go/vessl/ratelimit"
+)
+
+// Transport is an http.RoundTripper that waits on a rate-limit budget before
+// each request, reports every response's rate-limit headers to it, retries
+// 429s (any method) and retries transient failures (idempotent requests
+// only). See the package documentation for the exact rules.
+//
+// Create one with New; the zero value is not usable. A Transport is safe for
+// concurrent use and should be shared, like http.Transport: its budgets only
+// work if every request to an API goes through them.
+type Transport struct {
+	base         http.RoundTripper
+	ownBase      bool
+	limiter      *ratelimit.Limiter
+	ownLimiter   bool
+	scope        ratelimit.ScopeFunc
+	clock        ratelimit.Clock
+	maxAttempts  int
+	maxWait      time.Duration
+	maxTotalWait time.Duration
+	jitter       float64
+
+	backoffInitial, backoffMax time.Duration
+
+	logger    *slog.Logger
+	waitHook  func(WaitEvent)
+	retryHook func(RetryEvent)
+
+	stats counters
+}
+
+// New returns a Transport configured by opts. With no options it sends
+// through a clone of http.DefaultTransport and keeps its own in-memory
+// budgets, one per host and credential:
+//
+//	client := &http.Client{Transport: transport.New()}
+func New(opts ...Option) *Transport {
+	c := config{
+		maxAttempts:    DefaultMaxAttempts,
+		maxWait:        DefaultMaxWait,
+		maxTotalWait:   DefaultMaxTotalWait,
+		jitter:         DefaultJitter,
+		backoffInitial: DefaultBackoffInitial,
+		backoffMax:     DefaultBackoffMax,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	t := &Transport{
+		base:           c.base,
+		limiter:        c.limiter,
+		scope:          c.scope,
+		clock:          c.clock,
+		maxAttempts:    c.maxAttempts,
+		maxWait:        c.maxWait,
+		maxTotalWait:   c.maxTotalWait,
+		jitter:         c.jitter,
+		backoffInitial: c.backoffInitial,
+		backoffMax:     c.backoffMax,
+		logger:         c.logger,
+		waitHook:       c.waitHook,
+		retryHook:      c.retryHook,
+	}
+	if t.clock == nil {
+		t.clock = realClock{}
+	}
+	if t.scope == nil {
+		t.scope = ratelimit.DefaultScope
+	}
+	if t.base == nil {
+		base := http.DefaultTransport.(*http.Transport).Clone()
+		base.MaxIdleConnsPerHost = 32
+		t.base, t.ownBase = base, true
+	}
+	if t.limiter == nil {
+		lopts := []ratelimit.Option{ratelimit.WithMaxWait(t.maxWait)}
+		if c.clock != nil {
+			lopts = append(lopts, ratelimit.WithClock(c.clock))
+		}
+		t.limiter, t.ownLimiter = ratelimit.NewLimiter(lopts...), true
+	}
+	return t
+}
+
+// realClock is the default clock: package time (faked by testing/synctest).
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) AfterFunc(d time.Duration, f func()) ratelimit.Timer { return time.AfterFunc(d, f) }
+
+// Limiter returns the limiter holding the transport's budgets, for progress
+// displays (Budget(scope).Snapshot()) or to share with another transport.
+func (t *Transport) Limiter() *ratelimit.Limiter { return t.limiter }
+
+// Stats returns the transport's counters. It is safe to call at any time.
+func (t *Transport) Stats() Stats { return t.stats.snapshot() }
+
+// CloseIdleConnections closes the idle connections of the base RoundTripper
+// if it has that method. http.Client.CloseIdleConnections calls it.
+func (t *Transport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// Close releases what New created: the limiter (unless one was given with
+// WithLimiter) and the idle connections of the default base. Requests in
+// flight are not interrupted. The Transport must not be used afterwards.
+func (t *Transport) Close() error {
+	if t.ownBase {
+		t.CloseIdleConnections()
+	}
+	if t.ownLimiter {
+		return t.limiter.Close()
+	}
+	return nil
+}
+
+// RoundTrip sends req, waiting and retrying as the package documentation
+// describes. It returns err == nil whenever it obtained a response, also a
+// final 429 or 5xx, whose body is then intact and unread.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.stats.requests.Add(1)
+	ctx := req.Context()
+	scope := t.scope(req)
+	budget := t.limiter.Budget(scope)
+
+	// oc is the context of every attempt: the caller's, plus a slot for the
+	// final response's observation (see ObservationFrom).
+	oc := &observed{Context: ctx}
+
+	var (
+		last    *http.Response // previous attempt's response, held while waiting
+		lastErr error          // previous attempt's error, when it had no response
+		waited  time.Duration  // sum of this call's waits
+		bo      *backoff.ExponentialBackOff
+		pause   time.Duration // the wait before this attempt
+	)
+	for attempt := 1; ; attempt++ {
+		ticket, w, err := t.acquire(ctx, budget, scope, req, attempt)
+		waited += w
+		if err != nil {
+			if last != nil && ctx.Err() == nil {
+				// A retry could not be admitted in time: the previous
+				// response is still the best answer there is.
+				return oc.finish(last), nil
+			}
+			discard(last)
+			if attempt == 1 {
+				closeRequestBody(req)
+			}
+			if lastErr != nil {
+				return nil, fmt.Errorf("transport: waiting to retry after %w: %w", lastErr, err)
+			}
+			return nil, fmt.Errorf("transport: %w", err)
+		}
+
+		out := req.WithContext(oc)
+		if attempt > 1 {
+			if out.Body, err = rewind(req); err != nil {
+				budget.Cancel(ticket)
+				discard(last)
+				return nil, err
+			}
+			t.stats.retries.Add(1)
+			ev := RetryEvent{Scope: scope, Attempt: attempt, Err: lastErr, Waited: pause + w, Request: req}
+			if last != nil {
+				ev.StatusCode = last.StatusCode
+			}
+			t.announceRetry(req, ev)
+			discard(last)
+			last, lastErr = nil, nil
+		}
+
+		t.stats.attempts.Add(1)
+		resp, err := t.base.RoundTrip(out)
+		if err != nil {
+			// The request may have reached the server: report that it was
+			// sent but said nothing.
+			budget.Report(ticket, ratelimit.Observation{})
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			if !transient(req, nil, err) || !repeatable(req) || attempt >= t.maxAttempts {
+				if attempt > 1 {
+					return nil, fmt.Errorf("transport: giving up after %d attempts: %w", attempt, err)
+				}
+				return nil, err
+			}
+			if !rewindable(req) {
+				return nil, fmt.Errorf("%w: not retrying after: %w", ErrBodyNotRewindable, err)
+			}
+			if bo == nil {
+				bo = t.newBackoff()
+			}
+			d := bo.NextBackOff()
+			if d == backoff.Stop || t.overTotal(waited, d) {
+				return nil, fmt.Errorf("transport: giving up after %d attempts: %w", attempt, err)
+			}
+			lastErr, pause = err, d
+			if err := t.wait(ctx, req, scope, WaitBackoff, d, attempt+1); err != nil {
+				return nil, fmt.Errorf("transport: backing off after %w: %w", lastErr, err)
+			}
+			waited += d
+			continue
+		}
+
+		resp.Request = out // also for bases that leave it nil
+		now := t.clock.Now()
+		obs, _ := ratelimit.ParseHeaders(resp.Header, resp.StatusCode, now)
+		budget.Report(ticket, obs)
+		oc.obs = obs
+
+		reason, d, retry := t.plan(req, resp, obs, budget, &bo, attempt, waited, now)
+		if !retry {
+			return oc.finish(resp), nil
+		}
+		hold(resp)
+		last, pause = resp, d
+		if err := t.wait(ctx, req, scope, reason, d, attempt+1); err != nil {
+			discard(last)
+			return nil, fmt.Errorf("transport: waiting to retry after status %d: %w", resp.StatusCode, err)
+		}
+		waited += d
+	}
+}
+
+// plan decides whether the response of one attempt is retried, and after
+// which wait. It returns retry == false when the response is the answer.
+func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.Observation,
+	budget *ratelimit.Budget, bo **backoff.ExponentialBackOff, attempt int, waited time.Duration, now time.Time,
+) (reason WaitReason, d time.Duration, retry bool) {
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		t.stats.throttled.Add(1)
+		if attempt >= t.maxAttempts || !rewindable(req) {
+			return "", 0, false
+		}
+		var hinted bool
+		if d, hinted = serverDelay(obs, now); hinted {
+			if t.maxWait > 0 && d > t.maxWait {
+				return "", 0, false // the reset is too far away: say so at once
+			}
+			d = t.jitterWait(d)
+		} else {
+			d = budget.Backoff()
+		}
+		if t.maxWait > 0 {
+			d = min(d, t.maxWait)
+		}
+		if t.overTotal(waited, d) {
+			return "", 0, false
+		}
+		return WaitRateLimited, d, true
+
+	case transientStatus(resp.StatusCode):
+		if attempt >= t.maxAttempts || !rewindable(req) || !repeatable(req) || !transient(req, resp, nil) {
+			return "", 0, false
+		}
+		if *bo == nil {
+			*bo = t.newBackoff()
+		}
+		d = (*bo).NextBackOff()
+		if d == backoff.Stop {
+			return "", 0, false
+		}
+		if hint, ok := serverDelay(obs, now); ok && obs.HasRetryAfter {
+			// A 503 with Retry-After: the server knows better than the
+			// schedule, but it does not get to shorten it.
+			if t.maxWait > 0 && hint > t.maxWait {
+				return "", 0, false
+			}
+			d = max(d, t.jitterWait(hint))
+		}
+		if t.overTotal(waited, d) {
+			return "", 0, false
+		}
+		return WaitBackoff, d, true
+	}
+	return "", 0, false
+}
+
+// overTotal reports whether waiting d more would pass WithMaxTotalWait.
+func (t *Transport) overTotal(waited, d time.Duration) bool {
+	return t.maxTotalWait > 0 && waited+d > t.maxTotalWait
+}
+
+// wait announces and then sleeps for one retry wait.
+func (t *Transport) wait(ctx context.Context, req *http.Request, scope string, reason WaitReason, d time.Duration, attempt int) error {
+	t.announce(req, scope, reason, d, attempt)
+	start := t.clock.Now()
+	err := t.sleep(ctx, d)
+	t.stats.waited.Add(int64(t.clock.Now().Sub(start)))
+	return err
+}
+
+// acquire waits on the budget for one attempt and returns the time it took.
+func (t *Transport) acquire(ctx context.Context, budget *ratelimit.Budget, scope string, req *http.Request, attempt int) (ratelimit.Ticket, time.Duration, error) {
+	start := t.clock.Now()
+	if t.waitHook != nil || t.logger != nil {
+		if d, ok := expectedWait(budget.Snapshot(), start); ok {
+			t.announce(req, scope, WaitBudget, d, attempt)
+		}
+	}
+	ticket, err := budget.Acquire(ctx)
+	w := t.clock.Now().Sub(start)
+	if w > 0 {
+		t.stats.waited.Add(int64(w))
+	}
+	return ticket, w, err
+}
+
+// expectedWait predicts from a budget's snapshot whether Acquire is about to
+// wait, and roughly how long (0 when the length is unknown, e.g. while the
+// budget waits for a response to learn the server's limit). Package
+// ratelimit offers no "about to wait" signal, so this is an estimate; it
+// runs only when a wait hook or logger is set.
+func expectedWait(s ratelimit.Snapshot, now time.Time) (time.Duration, bool) {
+	switch {
+	case s.Waiters > 0:
+		return time.Duration(s.Waiters+1) * s.Interval, true
+	case s.Known && s.Remaining <= 0:
+		return max(s.Reset.Sub(now), 0), true
+	case !s.Known && s.Concurrency > 0 && float64(s.InFlight) >= s.Concurrency:
+		return 0, true
+	}
+	return 0, false
+}
