@@ -1,0 +1,52 @@
+package vessl
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+)
+
+func TestDatasetsList(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/api/v1/organizations/demo-org/datasets", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "GET")
+		testQuery(t, r, url.Values{"limit": {"3"}})
+		reply(w, `{"page_info": {"total_count": 1}, "results": [{"id": 1, "name": "mnist", "is_version_enabled": true}]}`)
+	})
+	got, _, err := c.Datasets.List(context.Background(), "", &DatasetListOptions{ListOptions{Limit: 3}})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	testJSONEqual(t, "List", got, []*Dataset{{ID: 1, Name: "mnist", IsVersioned: true}})
+}
+
+func TestDatasetsListIter(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/api/v1/organizations/demo-org/datasets", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, `{"results": [{"id": 1}, {"id": 2}]}`) // no page_info: one page
+	})
+	n := 0
+	for _, err := range c.Datasets.ListIter(context.Background(), "", nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("got %d datasets; want 2", n)
+	}
+}
+
+func TestDatasetsGet(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/api/v1/organizations/demo-org/datasets/mnist", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "GET")
+		reply(w, `{"id": 1, "name": "mnist", "description": "digits"}`)
+	})
+	got, _, err := c.Datasets.Get(context.Background(), "", "mnist")
+	if err != nil {
+		t.Fatalf("Get: %v", err)
+	}
+	testJSONEqual(t, "Get", got, &Dataset{ID: 1, Name: "mnist", Description: "digits"})
+}

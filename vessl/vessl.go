@@ -1,0 +1,407 @@
+package vessl
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vessl-go/vessl-go/vessl/ratelimit"
+	"github.com/vessl-go/vessl-go/vessl/transport"
+)
+
+// Version is the SDK version sent in the default User-Agent.
+const Version = "0.1.0"
+
+const defaultUserAgent = "vessl-go/" + Version
+
+// Header names the client sets.
+const (
+	// HeaderRequestID carries a random id, unique per logical request and
+	// the same on every retry of it, so servers (and support staff reading
+	// logs) can tell a retry from a second write.
+	HeaderRequestID = "X-Request-Id"
+)
+
+// A Client talks to the VESSL API. Create one with NewClient; it is safe for
+// concurrent use, and every goroutine sharing it shares one rate-limit budget
+// per host and credential.
+//
+// Methods whose path names an organization or a project take them as
+// arguments; "" means the client's default (WithOrganization /
+// VESSL_DEFAULT_ORGANIZATION / default_organization in the config file, and
+// likewise for the project).
+type Client struct {
+	client    *http.Client // copy of the caller's, with the rate-aware transport
+	transport *transport.Transport
+	ownsTrans bool
+
+	// BaseURL is the API root, ending in "/". Paths such as
+	// "api/v1/accounts/me" are resolved against it.
+	BaseURL *url.URL
+	// UserAgent is sent with every request.
+	UserAgent string
+
+	// token is held through a pointer so that even printing a Client
+	// value (not *Client) shows an address, not the token.
+	token        *secret
+	organization string
+	project      string
+	logger       *slog.Logger
+
+	rateMu sync.Mutex
+	rate   ratelimit.Observation
+
+	common service // reused instead of allocating one per service
+
+	Accounts          *AccountsService
+	Organizations     *OrganizationsService
+	Projects          *ProjectsService
+	Experiments       *ExperimentsService
+	Runs              *RunsService
+	ModelRepositories *ModelRepositoriesService
+	ModelServices     *ModelServicesService
+	Clusters          *ClustersService
+	Datasets          *DatasetsService
+}
+
+type service struct {
+	client *Client
+}
+
+// NewClient returns a client configured by opts, then the environment, then
+// the VESSL CLI configuration file (see the package documentation for the
+// order). It fails with ErrNoToken when no access token is found, and with a
+// *ConfigFileError when the configuration file cannot be parsed.
+func NewClient(opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(s); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.resolve(); err != nil {
+		return nil, err
+	}
+
+	var hc http.Client
+	if s.httpClient != nil {
+		hc = *s.httpClient // a copy: the caller's client is never modified
+	}
+	c := &Client{
+		BaseURL:      s.baseURL,
+		UserAgent:    s.userAgent,
+		token:        &s.token,
+		organization: s.organization,
+		project:      s.project,
+		logger:       s.logger,
+	}
+	if t, ok := hc.Transport.(*transport.Transport); ok {
+		c.transport = t
+	} else {
+		topts := []transport.Option{}
+		if hc.Transport != nil {
+			topts = append(topts, transport.WithBase(hc.Transport))
+		}
+		if s.limiter != nil {
+			topts = append(topts, transport.WithLimiter(s.limiter))
+		}
+		if s.scope != nil {
+			topts = append(topts, transport.WithScope(s.scope))
+		}
+		if s.hasMaxWait {
+			topts = append(topts, transport.WithMaxWait(s.maxWait))
+		}
+		if s.logger != nil {
+			topts = append(topts, transport.WithLogger(s.logger))
+		}
+		topts = append(topts, s.transport...)
+		c.transport = transport.New(topts...)
+		c.ownsTrans = true
+	}
+	hc.Transport = c.transport
+	c.client = &hc
+
+	c.common.client = c
+	c.Accounts = (*AccountsService)(&c.common)
+	c.Organizations = (*OrganizationsService)(&c.common)
+	c.Projects = (*ProjectsService)(&c.common)
+	c.Experiments = (*ExperimentsService)(&c.common)
+	c.Runs = (*RunsService)(&c.common)
+	c.ModelRepositories = (*ModelRepositoriesService)(&c.common)
+	c.ModelServices = (*ModelServicesService)(&c.common)
+	c.Clusters = (*ClustersService)(&c.common)
+	c.Datasets = (*DatasetsService)(&c.common)
+	return c, nil
+}
+
+// Organization returns the default organization ("" if none).
+func (c *Client) Organization() string { return c.organization }
+
+// Project returns the default project ("" if none).
+func (c *Client) Project() string { return c.project }
+
+// Transport returns the rate-aware transport under the client, whose Stats
+// report requests, 429s, retries and time waited, and whose Limiter exposes
+// the budgets.
+func (c *Client) Transport() *transport.Transport { return c.transport }
+
+// Rate returns the most recent rate-limit observation any response of this
+// client carried (the zero Observation if none has).
+func (c *Client) Rate() ratelimit.Observation {
+	c.rateMu.Lock()
+	defer c.rateMu.Unlock()
+	return c.rate
+}
+
+// Close releases what the client's transport holds (timers, store
+// connections) if the client created the transport. Calls already made keep
+// working until they return.
+func (c *Client) Close() error {
+	if !c.ownsTrans {
+		return nil
+	}
+	return c.transport.Close()
+}
+
+// String describes the client without its token.
+func (c *Client) String() string {
+	return fmt.Sprintf("vessl.Client{BaseURL: %s, Organization: %q, Project: %q, Token: %s}",
+		c.BaseURL.Redacted(), c.organization, c.project, *c.token)
+}
+
+// GoString is String: %#v must not reveal the token either.
+func (c *Client) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter so that every verb (%v, %+v, %#v, %s, %q,
+// %x) prints String.
+func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// orgName returns org, or the default organization when org is "".
+func (c *Client) orgName(org string) (string, error) {
+	if org == "" {
+		org = c.organization
+	}
+	if org == "" {
+		return "", ErrNoOrganization
+	}
+	return url.PathEscape(org), nil
+}
+
+// projectPath returns the escaped "organizations/{org}/projects/{project}"
+// path, with "" meaning the defaults.
+func (c *Client) projectPath(org, project string) (string, error) {
+	o, err := c.orgName(org)
+	if err != nil {
+		return "", err
+	}
+	if project == "" {
+		project = c.project
+	}
+	if project == "" {
+		return "", ErrNoProject
+	}
+	return "api/v1/organizations/" + o + "/projects/" + url.PathEscape(project), nil
+}
+
+// ErrNoOrganization is returned by a method that needs an organization when
+// both its argument and the client's default are empty.
+var ErrNoOrganization = errors.New("vessl: no organization: pass one or set a default (WithOrganization, " + EnvDefaultOrganization + ", or default_organization in the config file)")
+
+// ErrNoProject is returned by a method that needs a project when both its
+// argument and the client's default are empty.
+var ErrNoProject = errors.New("vessl: no project: pass one or set a default (WithProject, " + EnvDefaultProject + ", or default_project in the config file)")
+
+// NewRequest builds a request for a path relative to BaseURL (without a
+// leading slash), with body encoded as JSON when it is not nil. It does not
+// add credentials: Do does, on its own copy.
+func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, error) {
+	if strings.HasPrefix(urlStr, "/") {
+		return nil, fmt.Errorf("vessl: path %q must be relative to BaseURL (no leading slash)", urlStr)
+	}
+	u, err := c.BaseURL.Parse(urlStr)
+	if err != nil {
+		return nil, fmt.Errorf("vessl: %w", err)
+	}
+	var buf io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("vessl: encoding request body: %w", err)
+		}
+		// A *bytes.Reader gives the request a GetBody, so the transport
+		// can rewind it for a retry.
+		buf = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, u.String(), buf)
+	if err != nil {
+		return nil, fmt.Errorf("vessl: %w", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	return req, nil
+}
+
+// Response wraps the *http.Response of a call with what the client read from
+// it.
+type Response struct {
+	*http.Response
+
+	// Rate is the rate-limit observation this response carried (the zero
+	// value if it carried none).
+	Rate ratelimit.Observation
+
+	// Set by List methods from the page_info envelope.
+	TotalCount  int  // total number of items, if the server said
+	HasNextPage bool // another page follows
+	NextOffset  int  // offset of the next page; 0 when HasNextPage is false
+}
+
+// newRequestID returns 128 random bits in hex.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// Do sends req with ctx, adding the Authorization header and a request id
+// (unless req already has one) on its own copy of req. A non-2xx response
+// becomes an *APIError or *RateLimitError (see CheckResponse) and the body is
+// closed. Otherwise, for v an io.Writer the body is copied into it, for any
+// other non-nil v it is decoded as JSON, and the body is always closed.
+//
+// The returned *Response is non-nil whenever the server answered, also with
+// an error.
+func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("vessl: nil context")
+	}
+	req = req.Clone(ctx) // the caller's request and headers stay untouched
+	req.Header.Set("Authorization", "Token "+string(*c.token))
+	if req.Header.Get(HeaderRequestID) == "" {
+		req.Header.Set(HeaderRequestID, newRequestID())
+	}
+
+	start := time.Now()
+	resp, err := c.client.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%w)", ctxErr, err)
+		}
+		c.logRequest(ctx, req, nil, start, err)
+		return nil, fmt.Errorf("vessl: %s %s: %w", req.Method, req.URL.Path, c.scrubError(err))
+	}
+	defer resp.Body.Close()
+
+	response := c.newResponse(resp)
+	resp.Request = withoutCredentials(resp.Request)
+	c.logRequest(ctx, req, resp, start, nil)
+	if err := c.checkResponse(resp, response.Rate); err != nil {
+		return response, err
+	}
+	switch w := v.(type) {
+	case nil:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	case io.Writer:
+		if _, err := io.Copy(w, resp.Body); err != nil {
+			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, err)
+		}
+	default:
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+			return response, fmt.Errorf("vessl: %s %s: decoding response: %w", req.Method, req.URL.Path, err)
+		}
+	}
+	return response, nil
+}
+
+// withoutCredentials returns a shallow copy of r without its Authorization
+// header and redirect chain, so that a Response or an APIError handed to the
+// caller (and perhaps printed) does not carry the token. r itself is not
+// modified: the transport below may still hold it.
+func withoutCredentials(r *http.Request) *http.Request {
+	if r == nil {
+		return nil
+	}
+	r2 := *r
+	r2.Header = r.Header.Clone()
+	r2.Header.Del("Authorization")
+	r2.Response = nil
+	return &r2
+}
+
+// maxDrain bounds how much of an unwanted body is read so the connection can
+// be reused.
+const maxDrain = 64 << 10
+
+// newResponse wraps resp and records its rate-limit observation.
+func (c *Client) newResponse(resp *http.Response) *Response {
+	r := &Response{Response: resp}
+	obs, ok := transport.ObservationFrom(resp)
+	if !ok {
+		obs, _ = ratelimit.ParseHeaders(resp.Header, resp.StatusCode, time.Now())
+	}
+	r.Rate = obs
+	if obs.Known() {
+		c.rateMu.Lock()
+		if !obs.At.Before(c.rate.At) {
+			c.rate = obs
+		}
+		c.rateMu.Unlock()
+	}
+	return r
+}
+
+// scrubError removes the token from an error's text, in case some layer
+// below quoted a header.
+func (c *Client) scrubError(err error) error {
+	tok := string(*c.token)
+	if tok == "" || !strings.Contains(err.Error(), tok) {
+		return err
+	}
+	return &scrubbedError{msg: strings.ReplaceAll(err.Error(), tok, redacted), err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
+
+func (c *Client) logRequest(ctx context.Context, req *http.Request, resp *http.Response, start time.Time, err error) {
+	if c.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.String("request_id", req.Header.Get(HeaderRequestID)),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.scrubError(err).Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "vessl: request", attrs...)
+}
