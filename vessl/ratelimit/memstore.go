@@ -255,13 +255,18 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	others := b.inflight // may not be counted by the server yet
 	estimate := max(r.Remaining-others, 0)
 
-	stale := seq < b.stateSeq ||
-		(!b.known && seq <= b.epochSeq) ||
-		(b.known && r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)))
+	// A response describing a window that ended before the current one
+	// (its reset is earlier, beyond the rounding of integer-second hints)
+	// says nothing about the current window: ignored. Lowering the fresh
+	// window's estimate with the old window's count would stall it.
+	if b.known && r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)) {
+		return
+	}
+	stale := seq < b.stateSeq || (!b.known && seq <= b.epochSeq)
 	if stale {
-		// An older request's view: it may only lower the estimate. A
-		// response from before the window we are probing counts only if
-		// it says the old window has not ended yet and nothing is left.
+		// An older request's view of this window: it may only lower the
+		// estimate. One from before the window we are probing counts only
+		// if it says the old window has not ended and nothing is left.
 		switch {
 		case b.known:
 			b.avail = min(b.avail, estimate)
@@ -271,16 +276,17 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		return
 	}
 	b.stateSeq = seq
-	if r.HasReset && r.Reset > 0 {
+	switch {
+	case r.HasReset:
 		if !b.windowStated && r.Reset > b.window {
 			b.window = r.Reset // a window is at least as long as any reset delay
 		}
 		b.setWindow(now, resetAt, estimate)
-	} else if r.HasReset || estimate == 0 && b.reset.IsZero() {
-		// Reset now, or nothing left and no word on when it refills:
-		// ask again after a back-off.
-		b.setWindow(now, now.Add(b.backoffAt(max(b.throttles, 1))), estimate)
-	} else {
+	case estimate == 0 && (!b.known || b.reset.IsZero()):
+		// Nothing left and no word on when it refills: probe again after
+		// a back-off.
+		b.setWindow(now, now.Add(b.backoffAt(max(b.throttles, 1))), 0)
+	default:
 		b.known, b.avail = true, estimate
 	}
 }
@@ -331,10 +337,9 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 		b.everHeaders = true
 	}
 	b.stateSeq = max(b.stateSeq, seq)
-	// A 429 is authoritative whatever its age; never shorten a longer wait.
 	reset := now.Add(d)
-	if b.known && b.reset.After(reset) {
-		reset = b.reset
+	if !r.HasRetryAfter && !r.HasReset && b.known && b.reset.After(reset) {
+		reset = b.reset // a guessed back-off never shortens a known wait
 	}
 	b.setWindow(now, reset, 0)
 }

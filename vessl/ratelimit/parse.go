@@ -39,7 +39,9 @@ type policy struct {
 // parser holds the state of one ParseHeaders call.
 type parser struct {
 	at       time.Time
+	h        http.Header
 	date     time.Time // server clock from the Date header
+	dateRead bool      // date (if any) has been parsed; it is read lazily
 	hasDate  bool
 	pols     [maxPolicies]policy
 	n        int
@@ -84,7 +86,7 @@ type parser struct {
 // seconds, or a date against Date) and wins over every other hint in
 // Observation.Delay.
 func ParseHeaders(h http.Header, status int, at time.Time) (Observation, error) {
-	p := parser{at: at}
+	p := parser{at: at, h: h}
 	p.parse(h)
 	p.linkQuotaPolicies()
 	obs := p.observation(status)
@@ -120,12 +122,6 @@ func (p *parser) policyFor(name string) *policy {
 }
 
 func (p *parser) parse(h http.Header) {
-	// The Date header first: absolute resets are read against it.
-	if v := headerValue(h, "Date"); v != "" {
-		if d, err := http.ParseTime(v); err == nil {
-			p.date, p.hasDate = d, true
-		}
-	}
 	for key, vals := range h {
 		if len(vals) == 0 {
 			continue
@@ -393,6 +389,14 @@ func (p *parser) resetDelay(v string) (time.Duration, error) {
 // untilAbsolute converts an absolute server time into a clamped delay,
 // against the Date header when present, else the local wall clock.
 func (p *parser) untilAbsolute(t time.Time) time.Duration {
+	if !p.dateRead {
+		p.dateRead = true
+		if v := headerValue(p.h, "Date"); v != "" {
+			if d, err := http.ParseTime(v); err == nil {
+				p.date, p.hasDate = d, true
+			}
+		}
+	}
 	base := p.at
 	if p.hasDate {
 		base = p.date
