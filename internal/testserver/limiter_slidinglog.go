@@ -15,7 +15,19 @@ type slidingLog struct {
 }
 
 func newSlidingLog(limit int, window time.Duration) *slidingLog {
-	return &slidingLog{limit: limit, window: window, ring: make([]time.Time, limit)}
+	return &slidingLog{limit: limit, window: window, ring: make([]time.Time, min(limit, 64))}
+}
+
+// grow doubles the ring (up to limit entries) when it is full.
+func (s *slidingLog) grow() {
+	if s.n < len(s.ring) || len(s.ring) >= s.limit {
+		return
+	}
+	ring := make([]time.Time, min(2*len(s.ring), s.limit))
+	for i := range s.n {
+		ring[i] = s.ring[(s.head+i)%len(s.ring)]
+	}
+	s.ring, s.head = ring, 0
 }
 
 // expire drops the entries that have left the window ending at now.
@@ -40,6 +52,7 @@ func (s *slidingLog) peek(now time.Time) (bool, int, time.Duration) {
 
 func (s *slidingLog) take(now time.Time) {
 	s.expire(now)
+	s.grow()
 	if s.n == s.limit { // only reachable in Observe mode: forget the oldest
 		s.head = (s.head + 1) % len(s.ring)
 		s.n--

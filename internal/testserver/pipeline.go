@@ -118,16 +118,16 @@ func (s *Server) finish(w http.ResponseWriter, f *Faults, d *decision, now time.
 	if rep.replayed {
 		h["Idempotent-Replayed"] = []string{"true"}
 	}
-	ct := rep.contentType
-	if ct == "" {
-		ct = contentJSON
+	if rep.contentType == "" {
+		h["Content-Type"] = s.contentJSON // shared, never modified: saves an allocation per request
+	} else {
+		h["Content-Type"] = []string{rep.contentType}
 	}
-	h["Content-Type"] = []string{ct}
 	if cut {
 		s.cutConnection(w, rep)
 		return
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(rep.body))}
+	// net/http adds Content-Length itself for bodies written in one go.
 	w.WriteHeader(rep.status)
 	w.Write(rep.body)
 }

@@ -30,6 +30,8 @@ type Server struct {
 	idem    idempotency
 	hts     *httptest.Server
 	meBody  []byte // accounts/me, encoded once
+
+	contentJSON []string // the Content-Type value of JSON replies
 }
 
 // New returns a server configured by opts, not yet listening; use Start, or
@@ -47,6 +49,8 @@ func New(opts ...Option) *Server {
 		dice:   newDice(cfg.seed),
 		mux:    http.NewServeMux(),
 		meBody: encodeMe(),
+
+		contentJSON: []string{contentJSON},
 	}
 	addToken := func(token string, limits []Limit) {
 		for _, l := range limits {
