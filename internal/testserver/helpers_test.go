@@ -51,3 +51,8 @@ func decode[T any](t *testing.T, b []byte) T {
 	}
 	return v
 }
+
+func readAll(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
