@@ -35,6 +35,7 @@ type settings struct {
 	transport    []transport.Option
 	insecureHTTP bool
 	configFile   string
+	idemKeys     bool
 
 	// Seams for tests: the environment and the file system.
 	lookupEnv func(string) (string, bool)
@@ -245,6 +246,20 @@ func WithLimiter(l *ratelimit.Limiter) Option {
 func WithTransportOptions(opts ...transport.Option) Option {
 	return func(s *settings) error {
 		s.transport = append(s.transport, opts...)
+		return nil
+	}
+}
+
+// WithIdempotencyKeys makes the client send an Idempotency-Key header (equal
+// to the request id) on every POST and PATCH that does not carry one. The
+// transport then also retries those writes after a network error or a
+// 502/503/504, which is safe only if the server stores keyed answers and
+// replays them instead of applying the write again. The public VESSL API
+// does not document Idempotency-Key support, so the default is off: a POST
+// that fails that way is reported to the caller, never silently repeated.
+func WithIdempotencyKeys() Option {
+	return func(s *settings) error {
+		s.idemKeys = true
 		return nil
 	}
 }

@@ -31,6 +31,8 @@ const (
 	// the same on every retry of it, so servers (and support staff reading
 	// logs) can tell a retry from a second write.
 	HeaderRequestID = "X-Request-Id"
+	// HeaderIdempotencyKey is set on writes by WithIdempotencyKeys.
+	HeaderIdempotencyKey = "Idempotency-Key"
 )
 
 // A Client talks to the VESSL API. Create one with NewClient; it is safe for
@@ -58,6 +60,7 @@ type Client struct {
 	organization string
 	project      string
 	logger       *slog.Logger
+	idemKeys     bool
 
 	rateMu sync.Mutex
 	rate   ratelimit.Observation
@@ -108,6 +111,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		organization: s.organization,
 		project:      s.project,
 		logger:       s.logger,
+		idemKeys:     s.idemKeys,
 	}
 	if t, ok := hc.Transport.(*transport.Transport); ok {
 		c.transport = t
@@ -298,6 +302,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 	req.Header.Set("Authorization", "Token "+string(*c.token))
 	if req.Header.Get(HeaderRequestID) == "" {
 		req.Header.Set(HeaderRequestID, newRequestID())
+	}
+	if c.idemKeys && (req.Method == http.MethodPost || req.Method == http.MethodPatch) && req.Header.Get(HeaderIdempotencyKey) == "" {
+		req.Header.Set(HeaderIdempotencyKey, req.Header.Get(HeaderRequestID))
 	}
 
 	start := time.Now()
