@@ -8,8 +8,8 @@ import (
 
 // Tuning constants of the in-memory bucket.
 const (
-	resetTolerance = time.Second            // integer-second reset hints jitter by this much
-	minProbeWait   = 500 * time.Millisecond // release another request if no answer comes
+	resetTolerance = time.Second // integer-second reset hints jitter by this much
+	minProbeWait   = time.Second // release another request if no answer comes
 	maxProbeWait   = 10 * time.Second
 	backoffBase    = 500 * time.Millisecond // first back-off after a hint-less 429
 	backoffMax     = 60 * time.Second

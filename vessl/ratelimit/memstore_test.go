@@ -1,0 +1,219 @@
+package ratelimit
+
+import (
+	"testing"
+	"time"
+)
+
+// step is one row of a bucket step table: at time t0+at, either take
+// (report == nil) or report the response to request seq.
+type step struct {
+	at     time.Duration
+	report *Report // nil: Take
+	seq    uint64  // request reported
+	// for Take rows:
+	wantOK   bool
+	wantWait time.Duration // checked if !wantOK and >= 0
+}
+
+var t0 = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
+func take(at time.Duration, ok bool, wait time.Duration) step {
+	return step{at: at, wantOK: ok, wantWait: wait}
+}
+
+func report(at time.Duration, seq uint64, r Report) step {
+	return step{at: at, report: &r, seq: seq}
+}
+
+func headers(remaining int, reset time.Duration) Report {
+	return Report{Status: 200, Limit: 10, Remaining: remaining, HasRemaining: true, Reset: reset, HasReset: true}
+}
+
+// runSteps runs a step table against a fresh bucket without jitter.
+func runSteps(t *testing.T, steps []step) *memBucket {
+	t.Helper()
+	b := newMemBucket(BucketConfig{})
+	for i, s := range steps {
+		now := t0.Add(s.at)
+		if s.report != nil {
+			b.mu.Lock()
+			b.reportAt(now, s.seq, *s.report)
+			b.mu.Unlock()
+			continue
+		}
+		g, _ := b.Take(now)
+		if g.OK != s.wantOK {
+			t.Fatalf("step %d (+%v): Take = %+v; want OK=%v (state %+v)", i, s.at, g, s.wantOK, b.Snapshot(now))
+		}
+		if !g.OK && s.wantWait >= 0 && g.Wait != s.wantWait {
+			t.Fatalf("step %d (+%v): Take wait = %v; want %v", i, s.at, g.Wait, s.wantWait)
+		}
+	}
+	return b
+}
+
+const anyWait = time.Duration(-1)
+
+func TestBucketColdStartGrows(t *testing.T) {
+	ok := Report{Status: 200}
+	runSteps(t, []step{
+		take(0, true, 0),
+		take(0, false, minProbeWait), // one in flight until an answer
+		report(100*time.Millisecond, 1, ok),
+		take(100*time.Millisecond, true, 0), // cwnd 2
+		take(100*time.Millisecond, true, 0),
+		take(100*time.Millisecond, false, anyWait),
+		report(200*time.Millisecond, 2, ok),
+		report(200*time.Millisecond, 3, ok), // cwnd 4
+		take(200*time.Millisecond, true, 0),
+		take(200*time.Millisecond, true, 0),
+		take(200*time.Millisecond, true, 0),
+		take(200*time.Millisecond, true, 0),
+		take(200*time.Millisecond, false, anyWait),
+	})
+}
+
+func TestBucketColdStartReleasesSlowly(t *testing.T) {
+	runSteps(t, []step{
+		take(0, true, 0),
+		take(minProbeWait-1, false, 1),
+		take(minProbeWait, true, 0), // the first answer is late: one more
+		take(minProbeWait, false, minProbeWait),
+	})
+}
+
+func TestBucketPacesOverReset(t *testing.T) {
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, headers(10, 10*time.Second)), // 10 left over 10s: 1s apart
+		take(0, true, 0),
+		take(0, false, time.Second),
+		take(999*time.Millisecond, false, time.Millisecond),
+		take(time.Second, true, 0),
+	})
+}
+
+func TestBucketCountsInFlight(t *testing.T) {
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 100, HasRemaining: true}), // no reset: no pacing
+		take(0, true, 0), // 2
+		take(0, true, 0), // 3
+		take(0, true, 0), // 4
+		// The server says 2 left after request 2; 3 and 4 may not be
+		// counted yet, so nothing is left.
+		report(0, 2, Report{Status: 200, Remaining: 2, HasRemaining: true, Reset: time.Minute, HasReset: true}),
+		take(0, false, time.Minute),
+	})
+}
+
+func TestBucketStaleNeverRaises(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 100, HasRemaining: true}),
+		take(0, true, 0), // 2
+		take(0, true, 0), // 3
+		report(10*time.Millisecond, 3, Report{Status: 200, Remaining: 5, HasRemaining: true}),
+		// Request 2 was processed first but answers last, with more left.
+		report(20*time.Millisecond, 2, Report{Status: 200, Remaining: 6, HasRemaining: true}),
+	})
+	// 5 left after request 3, minus request 2 still in flight: 4. The
+	// stale 6 must not raise it.
+	if s := b.Snapshot(t0); s.Remaining != 4 {
+		t.Errorf("Remaining = %d after a stale response; want 4", s.Remaining)
+	}
+	b = runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 100, HasRemaining: true}),
+		take(0, true, 0), // 2
+		take(0, true, 0), // 3
+		report(10*time.Millisecond, 3, Report{Status: 200, Remaining: 5, HasRemaining: true}),
+		report(20*time.Millisecond, 2, Report{Status: 200, Remaining: 1, HasRemaining: true}),
+	})
+	if s := b.Snapshot(t0); s.Remaining != 1 {
+		t.Errorf("Remaining = %d after a lower stale response; want 1", s.Remaining)
+	}
+}
+
+func TestBucketProbesAtReset(t *testing.T) {
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, headers(0, 5*time.Second)),
+		take(time.Second, false, 4*time.Second),
+		take(5*time.Second, true, 0), // the probe
+		take(5*time.Second, false, minProbeWait),
+		take(5100*time.Millisecond, false, anyWait),
+		report(5200*time.Millisecond, 2, headers(9, 10*time.Second)), // 9 over 10s
+		take(5200*time.Millisecond, true, 0),
+		// 9 over 10s is 1.11s apart, but the learned window (10s) and
+		// limit (10) say the long-run pace is 1s: never slower.
+		take(5200*time.Millisecond, false, time.Second),
+	})
+}
+
+func TestBucketOldWindowIgnoredAfterProbe(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, headers(5, 5*time.Second)),
+		take(4*time.Second, true, 0), // 2, answers late
+		take(5*time.Second, true, 0), // probe 3
+		report(5100*time.Millisecond, 3, headers(9, 10*time.Second)),
+		// Request 2's answer describes the old window.
+		report(5200*time.Millisecond, 2, headers(0, 0)),
+	})
+	// 9 left minus request 2 (in flight when the probe answered): 8.
+	if s := b.Snapshot(t0.Add(5200 * time.Millisecond)); s.Remaining != 8 {
+		t.Errorf("Remaining = %d after an old window's answer; want 8", s.Remaining)
+	}
+}
+
+func TestBucket429RetryAfterWins(t *testing.T) {
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 429, Remaining: 0, HasRemaining: true, Reset: time.Second, HasReset: true, RetryAfter: 7 * time.Second, HasRetryAfter: true}),
+		take(time.Second, false, 6*time.Second),
+		take(7*time.Second, true, 0),
+	})
+}
+
+func TestBucket429WithoutHintBacksOff(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 429}),
+		take(0, false, backoffBase),
+	})
+	if got := b.Backoff(t0); got != backoffBase {
+		t.Errorf("Backoff() = %v; want %v", got, backoffBase)
+	}
+	if got := b.backoffAt(3); got != 4*backoffBase {
+		t.Errorf("backoffAt(3) = %v; want %v", got, 4*backoffBase)
+	}
+	if got := b.backoffAt(100); got != backoffMax {
+		t.Errorf("backoffAt(100) = %v; want %v", got, backoffMax)
+	}
+}
+
+func TestBucketLongRunRateCapsInterval(t *testing.T) {
+	// 2 left over a day, but the window says 10 per minute: never slower
+	// than 6s apart.
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Limit: 10, Window: time.Minute, Remaining: 3, HasRemaining: true, Reset: 24 * time.Hour, HasReset: true}),
+		take(0, true, 0),
+		take(0, false, 6*time.Second),
+	})
+}
+
+func TestBucketCancelGivesBack(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 1, HasRemaining: true}),
+		take(0, true, 0),
+		take(0, false, anyWait),
+	})
+	_ = b.Cancel(t0, 2)
+	if g, _ := b.Take(t0); !g.OK {
+		t.Errorf("Take after Cancel = %+v; want admitted", g)
+	}
+}
