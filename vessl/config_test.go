@@ -96,7 +96,7 @@ func TestConfigResolution(t *testing.T) {
 			if got := string(*c.token); got != tt.wantTok {
 				t.Errorf("token = %q; want %q", got, tt.wantTok)
 			}
-			if got := c.BaseURL.String(); got != tt.wantBase {
+			if got := c.BaseURL().String(); got != tt.wantBase {
 				t.Errorf("base URL = %q; want %q", got, tt.wantBase)
 			}
 			if got := c.Organization(); got != tt.wantOrg {
@@ -259,7 +259,7 @@ func TestFormatHidesToken(t *testing.T) {
 	defer c.Close()
 	s := defaultSettings()
 	_ = WithToken(testToken)(s)
-	for _, v := range []any{c, s, *s, s.token, secret(testToken)} {
+	for _, v := range []any{c, s, *s, s.token, secret(testToken), WithToken(testToken), struct{ C *Client }{c}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"} {
 			out := fmt.Sprintf(verb, v)
 			if strings.Contains(out, testToken) || strings.Contains(out, fmt.Sprintf("%x", testToken)) ||

@@ -123,7 +123,9 @@ func WithInsecureHTTP() Option {
 // WithHTTPClient sets the HTTP client to start from. NewClient copies it and
 // never modifies it; the copy's transport is the rate-aware transport with
 // hc.Transport as its base (if hc.Transport already is a
-// *transport.Transport it is used as is).
+// *transport.Transport it is used as is, and Client.Close leaves it open).
+// Note that hc.Timeout bounds each call including its rate-limit waits;
+// prefer a context deadline.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {

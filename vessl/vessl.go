@@ -48,11 +48,8 @@ type Client struct {
 	transport *transport.Transport
 	ownsTrans bool
 
-	// BaseURL is the API root, ending in "/". Paths such as
-	// "api/v1/accounts/me" are resolved against it.
-	BaseURL *url.URL
-	// UserAgent is sent with every request.
-	UserAgent string
+	baseURL   *url.URL // API root, ending in "/"; checked by NewClient, never changed
+	userAgent string
 
 	// token is held through a pointer so that even printing a Client
 	// value (not *Client) shows an address, not the token.
@@ -105,8 +102,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		hc = *s.httpClient // a copy: the caller's client is never modified
 	}
 	c := &Client{
-		BaseURL:      s.baseURL,
-		UserAgent:    s.userAgent,
+		baseURL:      s.baseURL,
+		userAgent:    s.userAgent,
 		token:        &s.token,
 		organization: s.organization,
 		project:      s.project,
@@ -152,6 +149,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// BaseURL returns a copy of the API root the client sends to; it ends in
+// "/", and paths such as "api/v1/accounts/me" are resolved against it.
+func (c *Client) BaseURL() *url.URL {
+	u := *c.baseURL
+	return &u
+}
+
 // Organization returns the default organization ("" if none).
 func (c *Client) Organization() string { return c.organization }
 
@@ -184,7 +188,7 @@ func (c *Client) Close() error {
 // String describes the client without its token.
 func (c *Client) String() string {
 	return fmt.Sprintf("vessl.Client{BaseURL: %s, Organization: %q, Project: %q, Token: %s}",
-		c.BaseURL.Redacted(), c.organization, c.project, *c.token)
+		c.baseURL.Redacted(), c.organization, c.project, *c.token)
 }
 
 // GoString is String: %#v must not reveal the token either.
@@ -236,7 +240,7 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 	if strings.HasPrefix(urlStr, "/") {
 		return nil, fmt.Errorf("vessl: path %q must be relative to BaseURL (no leading slash)", urlStr)
 	}
-	u, err := c.BaseURL.Parse(urlStr)
+	u, err := c.baseURL.Parse(urlStr)
 	if err != nil {
 		return nil, fmt.Errorf("vessl: %w", err)
 	}
@@ -258,8 +262,8 @@ func (c *Client) NewRequest(method, urlStr string, body any) (*http.Request, err
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	if c.UserAgent != "" {
-		req.Header.Set("User-Agent", c.UserAgent)
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
 	}
 	return req, nil
 }

@@ -129,7 +129,7 @@ func TestNewRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := req.URL.String(), c.BaseURL.String()+"api/v1/x?y=1"; got != want {
+	if got, want := req.URL.String(), c.BaseURL().String()+"api/v1/x?y=1"; got != want {
 		t.Errorf("URL = %s; want %s", got, want)
 	}
 	testHeader(t, req, "Content-Type", "application/json")
