@@ -37,10 +37,12 @@ type ConfigFileError struct {
 	Err  error
 }
 
+// Error names the file and the cause.
 func (e *ConfigFileError) Error() string {
 	return fmt.Sprintf("vessl: config file %s: %v", e.Path, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *ConfigFileError) Unwrap() error { return e.Err }
 
 // fileConfig is the part of the CLI's TOML configuration the client uses.

@@ -73,4 +73,11 @@
 // rules drop it on a redirect to another host. Every logical request carries a
 // random X-Request-Id, the same on every retry, so a server can tell a retry
 // from a second write.
+//
+// Writes (POST, PATCH) are repeated only after a 429, when the server did no
+// work. After a network error or a 502/503/504 they are reported, not
+// repeated, unless the server honours Idempotency-Key and the client was
+// built WithIdempotencyKeys, or the call's context was made with
+// transport.WithRetryUnsafe. NewRequest and Do build and send requests to
+// endpoints this package does not cover.
 package vessl

@@ -44,6 +44,7 @@ type APIError struct {
 	Excerpt string       `json:"-"`
 }
 
+// Error reports the request, status, code, message, fields and excerpt.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "vessl: %s %s: %d", e.Method, e.Path, e.StatusCode)
@@ -81,6 +82,7 @@ type RateLimitError struct {
 	Rate ratelimit.Observation
 }
 
+// Error is the APIError's text plus when to retry.
 func (e *RateLimitError) Error() string {
 	msg := e.APIError.Error()
 	switch {
