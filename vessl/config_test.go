@@ -272,3 +272,29 @@ func TestFormatHidesToken(t *testing.T) {
 		t.Errorf("String() = %s; want it to show the organization", got)
 	}
 }
+
+// TestConfigFromProcessEnvironment checks the real wiring (os.LookupEnv,
+// os.UserHomeDir, os.ReadFile) once, with a temporary HOME.
+func TestConfigFromProcessEnvironment(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv(EnvConfigPath, "")
+	t.Setenv(EnvAccessToken, "env-token")
+	t.Setenv(EnvAPIHost, "https://api.example.test")
+	t.Setenv(EnvDefaultOrganization, "env-org")
+	t.Setenv(EnvDefaultProject, "")
+	if err := os.MkdirAll(filepath.Join(home, ".vessl"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".vessl", "config"), []byte(goodConfig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewClient()
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	defer c.Close()
+	if string(*c.token) != "env-token" || c.BaseURL().Host != "api.example.test" || c.Organization() != "env-org" || c.Project() != "file-project" {
+		t.Errorf("client = %v; want the environment's token, host and org, the file's project", c)
+	}
+}

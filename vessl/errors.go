@@ -128,6 +128,10 @@ func checkResponse(r *http.Response, obs ratelimit.Observation, token string) er
 	if r.Body != nil {
 		data, _ = io.ReadAll(io.LimitReader(r.Body, maxErrorBody))
 	}
+	if token != "" {
+		// Before the excerpt is cut, so no prefix of the token survives.
+		data = bytes.ReplaceAll(data, []byte(token), []byte(redacted))
+	}
 	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &e) == nil {
 		// A JSON error body.
 	} else {
@@ -135,6 +139,7 @@ func checkResponse(r *http.Response, obs ratelimit.Observation, token string) er
 		e.Excerpt = excerpt(data)
 	}
 	if token != "" {
+		// Again after decoding, for a token spelled with JSON escapes.
 		scrub := func(s string) string { return strings.ReplaceAll(s, token, redacted) }
 		e.Code, e.Message, e.Excerpt = scrub(e.Code), scrub(e.Message), scrub(e.Excerpt)
 		for i := range e.Fields {

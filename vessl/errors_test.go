@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vessl-go/vessl-go/vessl/ratelimit"
 )
 
 func TestCheckResponse(t *testing.T) {
@@ -143,6 +145,20 @@ func TestErrorsNeverContainToken(t *testing.T) {
 			if s := fmt.Sprintf(verb, err); strings.Contains(s, testToken) {
 				t.Errorf("Sprintf(%s, err) = %s; reveals the token", verb, s)
 			}
+		}
+	}
+}
+
+func TestExcerptNeverCutsTokenOpen(t *testing.T) {
+	for pad := maxExcerpt - len(testToken); pad <= maxExcerpt; pad++ {
+		body := strings.Repeat("x", pad) + testToken
+		r := &http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}
+		var e *APIError
+		if !errors.As(checkResponse(r, ratelimit.Observation{}, testToken), &e) {
+			t.Fatal("want an *APIError")
+		}
+		if strings.Contains(e.Excerpt, testToken[:6]) {
+			t.Errorf("pad %d: excerpt %q holds part of the token", pad, e.Excerpt)
 		}
 	}
 }
