@@ -26,8 +26,22 @@
 // Created experiments and runs take DefaultRunDuration (2 s): pending for the
 // first fifth, then running, then completed (or failed: WithFailureShare, or
 // an experiment hyperparameter fail=true, or a run spec line "fail: true").
-// Lists are ordered by creation, oldest first, with limit (default 20, at
-// most 200) and offset.
+// Lists are ordered by creation, oldest first (order_direction=desc reverses
+// them), with limit (default 20, at most 200) and offset.
+//
+// # Wire details a client needs
+//
+// Creates answer 201 (project, experiment, model repository, and
+// create_from_yaml with {"run_execution": {...}}); DELETE answers 204 with no
+// body; terminate answers 200 with the object, or 400 "InvalidStatus" if it
+// had already finished. Experiment statuses: pending, running, completed,
+// failed, terminated; run statuses: pending, running, completed, failed,
+// stopped (after terminate). Experiment "hyperparameters" is a list of
+// {"key", "value"} string pairs; a create also accepts an object or
+// ["k=v"] strings. An experiment create needs "start_command"; an invalid
+// create is a 400 with "fields". Logs are {"logs": [{"timestamp" (Unix
+// seconds, float), "message", "stream"}]}, filtered by after/before/limit
+// (runs: log_start/log_end/log_limit).
 //
 // # Rate limiting
 //

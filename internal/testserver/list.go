@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -53,12 +54,17 @@ func page(r *http.Request) (limit, offset int, bad *reply) {
 	return limit, offset, nil
 }
 
-// paginate renders one page of items (already filtered and ordered) with
-// id giving each item's id for the cursors.
+// paginate renders one page of items (already filtered, oldest first;
+// order_direction=desc reverses them) with id giving each item's id for the
+// cursors.
 func paginate[T any](r *http.Request, items []T, id func(T) int64) reply {
 	limit, offset, bad := page(r)
 	if bad != nil {
 		return *bad
+	}
+	if r.URL.Query().Get("order_direction") == "desc" {
+		items = slices.Clone(items)
+		slices.Reverse(items)
 	}
 	total := len(items)
 	lo := min(offset, total)
