@@ -51,8 +51,9 @@ type tokenState struct {
 	throttled atomic.Int64 // 429 answers, spurious ones included
 	spurious  atomic.Int64 // 429 answers injected by Faults.SpuriousThrottle
 
-	mu       sync.Mutex // guards admitted
-	admitted []time.Time
+	mu        sync.Mutex // guards admitted and throttles
+	admitted  []time.Time
+	throttles []time.Time // times of 429 answers
 }
 
 func newTokenState(token string, limits []Limit) *tokenState {
@@ -140,6 +141,9 @@ func (ts *tokenState) decide(now time.Time, groups routeGroups, spurious func() 
 		if d.spurious {
 			ts.spurious.Add(1)
 		}
+		ts.mu.Lock()
+		ts.throttles = append(ts.throttles, now)
+		ts.mu.Unlock()
 	}
 	return d
 }

@@ -201,6 +201,19 @@ func (s *Server) Admissions(token string) []time.Time {
 	return out
 }
 
+// Throttles returns the time of every 429 answered to token, oldest first.
+func (s *Server) Throttles(token string) []time.Time {
+	ts := s.tokens[token]
+	if ts == nil {
+		return nil
+	}
+	ts.mu.Lock()
+	out := append([]time.Time(nil), ts.throttles...)
+	ts.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
+}
+
 // MaxInWindow returns the largest number of times in any half-open interval
 // [t, t+w). times need not be sorted.
 func MaxInWindow(times []time.Time, w time.Duration) int {

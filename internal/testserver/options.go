@@ -66,7 +66,9 @@ func WithDefaultToken(token string) Option {
 
 // WithToken accepts one more token. Without limits it gets the server's
 // default limits (WithLimits); with limits it gets exactly those, in its own
-// buckets. Pass Limit{Algorithm: None} for an unlimited token.
+// buckets. Pass Limit{Algorithm: None} for an unlimited token. Naming the
+// default token replaces its limits. Each call adds one token, so several
+// clients can share one server without sharing a budget.
 func WithToken(token string, limits ...Limit) Option {
 	return func(cfg *config) {
 		cfg.tokens = append(cfg.tokens, tokenConfig{token: token, limits: limits, hasLimits: len(limits) > 0})

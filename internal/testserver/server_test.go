@@ -103,6 +103,9 @@ func TestFixedWindowLimit(t *testing.T) {
 	if resp, _ := do(t, s, "GET", "/accounts/me", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("after reset: %d; want 200", resp.StatusCode)
 	}
+	if th := s.Throttles(s.Token()); len(th) != 1 || !th[0].Equal(clock.Now().Add(-6*time.Second)) {
+		t.Errorf("Throttles = %v; want the one 429 at +4s", th)
+	}
 	st := s.Stats(s.Token())
 	if st.Admitted != 3 || st.Throttled != 1 || st.Exceeded || st.MaxInWindow != 3 {
 		t.Errorf("Stats = %+v; want 3 admitted, 1 throttled, not exceeded, max 3 in a sliding 10s", st)

@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	retryAfter := fs.Bool("retry-after", false, "send Retry-After on 429")
 	latency := fs.Duration("latency", 0, "added latency per request")
 	jitter := fs.Duration("jitter", 0, "random extra latency in [0, jitter)")
+	serverErrors := fs.Float64("server-errors", 0, "share of requests answered 502/503/504 (fault injection)")
+	connReset := fs.Float64("conn-reset", 0, "share of responses cut mid-body (fault injection)")
 	runDuration := fs.Duration("run-duration", 10*time.Second, "time from creation to the end of an experiment or run")
 	failureShare := fs.Float64("failure-share", 0.1, "share of experiments and runs that fail")
 	seed := fs.Uint64("seed", 1, "random seed for failures and faults")
@@ -91,7 +93,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 		testserver.WithRunDuration(*runDuration),
 		testserver.WithFailureShare(*failureShare),
 		testserver.WithSeed(*seed),
-		testserver.WithFaults(testserver.Faults{Latency: *latency, Jitter: *jitter}),
+		testserver.WithFaults(testserver.Faults{Latency: *latency, Jitter: *jitter, ServerErrors: *serverErrors, ConnReset: *connReset}),
 	)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
