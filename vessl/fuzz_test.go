@@ -1,6 +1,7 @@
 package vessl
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -36,6 +37,32 @@ func FuzzCheckResponse(f *testing.F) {
 		}
 		if len(msg) > 2*maxErrorBody+1024 {
 			t.Errorf("error has %d bytes", len(msg))
+		}
+	})
+}
+
+// FuzzConfigFile: any file content either parses or gives a
+// *ConfigFileError that names the file and never quotes the content.
+func FuzzConfigFile(f *testing.F) {
+	f.Add(goodConfig)
+	f.Add("[user]\naccess_token = \"" + testToken + "\nbroken")
+	f.Add("[user]\naccess_token = 1\n")
+	f.Add("user = \"" + testToken + "\"\n[user]\n")
+	f.Add("[[user]]\naccess_token=\"" + testToken + "\"")
+	f.Fuzz(func(t *testing.T, content string) {
+		s := defaultSettings()
+		s.configFile = "/virtual/config"
+		s.readFile = func(string) ([]byte, error) { return []byte(content), nil }
+		_, err := s.readConfigFile()
+		if err == nil {
+			return
+		}
+		var ce *ConfigFileError
+		if !errors.As(err, &ce) || ce.Path != "/virtual/config" {
+			t.Fatalf("err = %v (%T); want a *ConfigFileError naming the file", err, err)
+		}
+		if strings.Contains(err.Error(), testToken) {
+			t.Errorf("err = %q quotes the token", err)
 		}
 	})
 }

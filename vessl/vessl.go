@@ -336,7 +336,8 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, err)
 		}
 	default:
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		body := io.LimitReader(resp.Body, maxResponseBody)
+		if err := json.NewDecoder(body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
 			return response, fmt.Errorf("vessl: %s %s: decoding response: %w", req.Method, req.URL.Path, err)
 		}
 	}
@@ -357,6 +358,11 @@ func withoutCredentials(r *http.Request) *http.Request {
 	r2.Response = nil
 	return &r2
 }
+
+// maxResponseBody bounds how much of a 2xx body Do decodes as JSON, so a
+// response that never ends cannot exhaust memory. The largest real answers
+// (a page of 200 experiments, a batch of log lines) are far smaller.
+const maxResponseBody = 64 << 20
 
 // maxDrain bounds how much of an unwanted body is read so the connection can
 // be reused.
