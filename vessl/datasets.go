@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -54,6 +55,27 @@ func (s *DatasetsService) ListIter(ctx context.Context, org string, opts *Datase
 		o.ListOptions = lo
 		return s.List(ctx, org, &o)
 	})
+}
+
+// DatasetVersion is one version of a versioned dataset.
+type DatasetVersion struct {
+	ID        int64     `json:"id"`
+	VersionID string    `json:"version_id"`
+	DatasetID int64     `json:"dataset_id"`
+	CreatedDT time.Time `json:"created_dt,omitzero"`
+}
+
+// ListVersions returns one page of a dataset's versions. Unlike the other
+// dataset calls it addresses the dataset by id, not by organization and
+// name. opts may be nil.
+//
+// VESSL API: GET /api/v1/datasets/{datasetID}/versions
+func (s *DatasetsService) ListVersions(ctx context.Context, datasetID int64, opts *ListOptions) ([]*DatasetVersion, *Response, error) {
+	var lo ListOptions
+	if opts != nil {
+		lo = *opts
+	}
+	return list[DatasetVersion](ctx, s.client, "api/v1/datasets/"+strconv.FormatInt(datasetID, 10)+"/versions", url.Values{}, lo)
 }
 
 // Get returns a dataset by name.

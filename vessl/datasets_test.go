@@ -38,6 +38,20 @@ func TestDatasetsListIter(t *testing.T) {
 	}
 }
 
+func TestDatasetsListVersions(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/api/v1/datasets/12/versions", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "GET")
+		testQuery(t, r, url.Values{"limit": {"5"}})
+		reply(w, `{"page_info": {"total_count": 1}, "results": [{"id": 121, "version_id": "v1", "dataset_id": 12}]}`)
+	})
+	got, _, err := c.Datasets.ListVersions(context.Background(), 12, &ListOptions{Limit: 5})
+	if err != nil {
+		t.Fatalf("ListVersions: %v", err)
+	}
+	testJSONEqual(t, "ListVersions", got, []*DatasetVersion{{ID: 121, VersionID: "v1", DatasetID: 12}})
+}
+
 func TestDatasetsGet(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("/api/v1/organizations/demo-org/datasets/mnist", func(w http.ResponseWriter, r *http.Request) {

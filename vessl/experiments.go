@@ -2,6 +2,7 @@ package vessl
 
 import (
 	"context"
+	"io"
 	"iter"
 	"net/url"
 	"strconv"
@@ -252,6 +253,22 @@ func (s *ExperimentsService) Logs(ctx context.Context, org, project string, numb
 		return nil, resp, err
 	}
 	return env.Logs, resp, nil
+}
+
+// LogsRaw copies an experiment's whole log, as plain text, into w.
+//
+// VESSL API: GET /api/v1/organizations/{org}/projects/{project}/experiments/{number}/logs/raw
+func (s *ExperimentsService) LogsRaw(ctx context.Context, org, project string, number int64, w io.Writer) (*Response, error) {
+	p, err := experimentPath(s.client, org, project, number)
+	if err != nil {
+		return nil, err
+	}
+	req, err := s.client.NewRequest("GET", p+"/logs/raw", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/plain")
+	return s.client.Do(ctx, req, w)
 }
 
 type logsEnvelope struct {

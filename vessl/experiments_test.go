@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,6 +142,23 @@ func TestExperimentsLogs(t *testing.T) {
 	testJSONEqual(t, "Logs", got, []*LogLine{{Message: "epoch 1", Timestamp: 1700000001.25, Stream: "stdout"}})
 	if tm := got[0].Time(); !tm.Equal(time.Unix(1700000001, 250e6)) {
 		t.Errorf("Time() = %v", tm)
+	}
+}
+
+func TestExperimentsLogsRaw(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc(expBase+"/4/logs/raw", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, "GET")
+		testHeader(t, r, "Accept", "text/plain")
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("line 1\nline 2\n"))
+	})
+	var sb strings.Builder
+	if _, err := c.Experiments.LogsRaw(context.Background(), "", "", 4, &sb); err != nil {
+		t.Fatalf("LogsRaw: %v", err)
+	}
+	if got := sb.String(); got != "line 1\nline 2\n" {
+		t.Errorf("LogsRaw wrote %q", got)
 	}
 }
 
