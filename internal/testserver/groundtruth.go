@@ -1,6 +1,9 @@
 package testserver
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -27,8 +30,22 @@ type writeLog struct {
 }
 
 type idemEntry struct {
-	done bool
-	rep  reply
+	done        bool
+	fingerprint [sha256.Size]byte // method, path and body of the first request
+	rep         reply
+}
+
+// fingerprint identifies a write's parameters. It reads r's body and puts an
+// equivalent one back for the handler.
+func fingerprint(r *http.Request) [sha256.Size]byte {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	h := sha256.New()
+	io.WriteString(h, r.Method+" "+r.URL.Path+"\x00")
+	h.Write(body)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 type idempotency struct {
@@ -43,9 +60,16 @@ func (s *Server) applyWrite(r *http.Request, c call, h handlerFunc) reply {
 	var slot string
 	if key != "" {
 		slot = c.token.token + "\x00" + key
+		fp := fingerprint(r)
 		s.idem.mu.Lock()
 		if e, ok := s.idem.entries[slot]; ok {
 			s.idem.mu.Unlock()
+			if e.fingerprint != fp {
+				// A client that reuses a key for another request would
+				// otherwise get an unrelated stored response: refuse.
+				return replyError(http.StatusUnprocessableEntity, "IdempotencyKeyReused",
+					"Keys for idempotent requests can only be used with the same method, path and body.", nil)
+			}
 			if !e.done {
 				return replyError(http.StatusConflict, "IdempotencyConflict", "A request with this Idempotency-Key is still being processed.", nil)
 			}
@@ -56,8 +80,7 @@ func (s *Server) applyWrite(r *http.Request, c call, h handlerFunc) reply {
 			rep.replayed = true
 			return rep
 		}
-		e := &idemEntry{}
-		s.idem.entries[slot] = e
+		s.idem.entries[slot] = &idemEntry{fingerprint: fp}
 		s.idem.mu.Unlock()
 	}
 	rep := h(r, c)
@@ -77,7 +100,7 @@ func (s *Server) applyWrite(r *http.Request, c call, h handlerFunc) reply {
 		if rep.status >= 500 { // not applied: let a retry try again
 			delete(s.idem.entries, slot)
 		} else {
-			s.idem.entries[slot] = &idemEntry{done: true, rep: rep}
+			s.idem.entries[slot].done, s.idem.entries[slot].rep = true, rep
 		}
 		s.idem.mu.Unlock()
 	}

@@ -130,3 +130,21 @@ func TestWriteCounts(t *testing.T) {
 		t.Errorf("WriteCounts = %v, Duplicates = %d; want a:2 b:1, 1", got, s.Duplicates())
 	}
 }
+
+func TestIdempotencyKeyReuse(t *testing.T) {
+	s := NewTest(t)
+	base := "/organizations/demo-org/projects/demo-project/experiments"
+	do(t, s, "POST", base, `{"start_command":"a"}`, "X-Request-Id", "1", "Idempotency-Key", "k")
+	resp, body := do(t, s, "POST", base, `{"start_command":"b"}`, "X-Request-Id", "2", "Idempotency-Key", "k")
+	if resp.StatusCode != 422 || decode[ErrorBody](t, body).Code != "IdempotencyKeyReused" {
+		t.Errorf("same key, other body = %d %s; want 422 IdempotencyKeyReused", resp.StatusCode, body)
+	}
+	if w := s.Writes(); w.Applied != 1 || w.Replayed != 0 {
+		t.Errorf("Writes = %+v; want 1 applied, 0 replayed", w)
+	}
+	// A failed write (400) is stored too: the retry gets the same answer.
+	do(t, s, "POST", base, `{}`, "Idempotency-Key", "bad")
+	if resp, _ := do(t, s, "POST", base, `{}`, "Idempotency-Key", "bad"); resp.StatusCode != 400 || resp.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replayed 400 = %d %v", resp.StatusCode, resp.Header)
+	}
+}
