@@ -36,8 +36,9 @@ type Budget struct {
 // Ticket is the admission of one request, returned by Acquire and handed
 // back to Report or Cancel. It is a small value; the zero Ticket is invalid.
 type Ticket struct {
-	seq  uint64
-	sent time.Time
+	seq     uint64
+	settled uint64 // Grant.Settled
+	sent    time.Time
 }
 
 // Seq returns the ticket's sequence number in its budget (1, 2, ...).
@@ -81,7 +82,7 @@ func (b *Budget) Acquire(ctx context.Context) (Ticket, error) {
 			return Ticket{}, fmt.Errorf("ratelimit: scope %s: %w", b.scope, err)
 		}
 		if g.OK {
-			return Ticket{seq: g.Seq, sent: now}, nil
+			return Ticket{seq: g.Seq, settled: g.Settled, sent: now}, nil
 		}
 	}
 	return b.wait(ctx, now)
@@ -105,7 +106,7 @@ func (b *Budget) wait(ctx context.Context, now time.Time) (Ticket, error) {
 			if err != nil {
 				return Ticket{}, fmt.Errorf("ratelimit: scope %s: %w", b.scope, err)
 			}
-			return Ticket{seq: g.Seq, sent: now}, nil
+			return Ticket{seq: g.Seq, settled: g.Settled, sent: now}, nil
 		}
 		b.noteHead(now, g)
 	}
@@ -198,7 +199,7 @@ func (b *Budget) pumpLocked(now time.Time) {
 			b.armLocked(now)
 			return
 		}
-		b.popLocked(result{t: Ticket{seq: g.Seq, sent: now}})
+		b.popLocked(result{t: Ticket{seq: g.Seq, settled: g.Settled, sent: now}})
 	}
 	if b.timer != nil {
 		b.timer.Stop()
@@ -250,7 +251,7 @@ func (b *Budget) abandon(w *waiter, cause error, bound time.Duration) (Ticket, e
 // and may admit waiting callers.
 func (b *Budget) Report(t Ticket, obs Observation) {
 	now := b.cfg.clock.Now()
-	_ = b.bucket.Report(now, t.seq, reportFrom(obs, now, t.sent))
+	_ = b.bucket.Report(now, t.seq, reportFrom(obs, now, t))
 	b.kick()
 }
 

@@ -45,9 +45,10 @@ func (s *memoryStore) Close() error { return nil }
 // server will accept before reset, and admissions are paced over the time
 // left. When nothing current is known (cold start, a window that has just
 // ended, the end of a 429 wait) it admits a bounded number of requests and
-// waits for their responses: one probe if the server has ever sent headers,
-// else an adaptive concurrency window (slow start, then additive increase;
-// halved on 429).
+// waits for their responses: one probe, once nothing else is in flight, if
+// the server has ever sent headers, else an adaptive concurrency window
+// (slow start, then additive increase; halved on 429). If no answer comes
+// within probeWait it releases one more, so a lost response cannot stall it.
 //
 // All fields are guarded by mu.
 type memBucket struct {
@@ -55,6 +56,7 @@ type memBucket struct {
 	cfg BucketConfig
 
 	seq      uint64 // sequence number of the last admitted request
+	settled  uint64 // requests reported or cancelled so far
 	inflight int    // admitted and not yet reported
 
 	known        bool // avail is a live estimate of the current window
@@ -71,8 +73,7 @@ type memBucket struct {
 	interval  time.Duration // pacing interval at the last admission
 
 	everHeaders bool   // the server has sent rate-limit headers
-	epochSeq    uint64 // requests <= epochSeq belong to an earlier window
-	epochOut    int    // requests of the current (unknown) epoch in flight
+	epochSeq    uint64 // requests <= epochSeq were sent before the current window
 
 	cwnd      float64 // allowed concurrency while unknown, headerless servers
 	ssthresh  float64
@@ -139,16 +140,20 @@ func (b *memBucket) pace(now time.Time) time.Duration {
 	return iv
 }
 
-// rollover ends the current window if its reset has passed: nothing is
-// known about the new one until a request sent after now answers.
-// Requires b.mu held.
+// rollover ends the current window once its reset (plus spread) has passed.
+// Quota never shrinks at a reset, so what was left stays usable; but if
+// nothing was left, nothing is known about the new window until a request
+// sent after now answers (a probe). Requires b.mu held.
 func (b *memBucket) rollover(now time.Time) {
-	if b.known && !b.wake.IsZero() && !now.Before(b.wake) {
-		b.known = false
-		b.avail = 0
-		b.reset, b.wake = time.Time{}, time.Time{}
-		b.epochSeq, b.epochOut = b.seq, 0
+	if !b.known || b.wake.IsZero() || now.Before(b.wake) {
+		return
 	}
+	b.reset, b.wake = time.Time{}, time.Time{}
+	if b.avail > 0 {
+		return // keep spending it, at the long-run pace
+	}
+	b.known = false
+	b.epochSeq = b.seq
 }
 
 // Take implements Bucket.
@@ -176,11 +181,15 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 		b.nextSlot = now.Add(b.jitter(b.interval))
 		return b.admit(now)
 	}
-	capacity, out := 1, b.epochOut
+	// The probe of a new window waits for every request still in flight:
+	// one sent just before the reset may land in the new window and use
+	// the very slot the probe would take (a sliding log frees one at a
+	// time).
+	capacity := 1
 	if !b.everHeaders {
-		capacity, out = int(b.cwnd), b.inflight
+		capacity = int(b.cwnd)
 	}
-	if out >= capacity {
+	if b.inflight >= capacity {
 		// Waiting for an answer; release one more if it is late.
 		late := b.lastAdmit.Add(b.probeWait())
 		if now.Before(late) {
@@ -190,7 +199,6 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 	if now.Before(b.nextSlot) {
 		return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true}
 	}
-	b.epochOut++
 	return b.admit(now)
 }
 
@@ -199,7 +207,7 @@ func (b *memBucket) admit(now time.Time) Grant {
 	b.seq++
 	b.inflight++
 	b.lastAdmit = now
-	return Grant{OK: true, Seq: b.seq, Interval: b.interval}
+	return Grant{OK: true, Seq: b.seq, Settled: b.settled, Interval: b.interval}
 }
 
 // Report implements Bucket.
@@ -212,11 +220,9 @@ func (b *memBucket) Report(now time.Time, seq uint64, r Report) error {
 
 // settle removes seq from the in-flight counts. Requires b.mu held.
 func (b *memBucket) settle(seq uint64) {
+	b.settled++
 	if b.inflight > 0 {
 		b.inflight--
-	}
-	if !b.known && seq > b.epochSeq && b.epochOut > 0 {
-		b.epochOut--
 	}
 }
 
@@ -252,8 +258,20 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	if r.HasReset {
 		resetAt = now.Add(r.Reset)
 	}
-	others := b.inflight // may not be counted by the server yet
-	estimate := max(r.Remaining-others, 0)
+	// Requests the server may not have counted in r.Remaining: every other
+	// request admitted so far, except those whose response arrived before
+	// this one was sent (those were processed before it). This includes
+	// requests that answered while this one was in flight: the server may
+	// have processed them after it.
+	uncounted := b.seq - 1
+	if r.Settled < uncounted {
+		uncounted -= r.Settled
+	} else {
+		uncounted = 0
+	}
+	uncounted = max(uncounted, uint64(b.inflight))
+	estimate := r.Remaining - int(min(uncounted, maxCount))
+	estimate = max(estimate, 0)
 
 	// A response describing a window that ended before the current one
 	// (its reset is earlier, beyond the rounding of integer-second hints)

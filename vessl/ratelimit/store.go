@@ -57,6 +57,11 @@ type Bucket interface {
 type Grant struct {
 	OK  bool   // admitted
 	Seq uint64 // the admitted request's sequence number (if OK)
+	// Settled is the number of requests of the bucket whose outcome had
+	// been reported (or that were cancelled) when this one was admitted.
+	// It comes back in Report.Settled: requests that answer later may have
+	// been processed after this one, so its Remaining does not count them.
+	Settled uint64
 	// Wait is how long to wait before asking again (if !OK). If WaitKnown
 	// is false the bucket is waiting for a response to arrive, and Wait is
 	// only the bound after which it releases another request anyway.
@@ -80,6 +85,7 @@ type Report struct {
 	RetryAfter    time.Duration // if HasRetryAfter
 	HasRetryAfter bool
 	RTT           time.Duration // from admission to now
+	Settled       uint64        // Grant.Settled of the reported request
 }
 
 // Snapshot is a view of one budget, for progress displays and tests.
@@ -101,8 +107,10 @@ type Snapshot struct {
 }
 
 // reportFrom converts an Observation to a Report relative to now.
-func reportFrom(o Observation, now, sent time.Time) Report {
+func reportFrom(o Observation, now time.Time, t Ticket) Report {
+	sent := t.sent
 	r := Report{
+		Settled:      t.settled,
 		Status:       o.Status,
 		Limit:        o.Limit,
 		Remaining:    o.Remaining,
