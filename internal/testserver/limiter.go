@@ -115,6 +115,8 @@ type algorithm interface {
 	peek(now time.Time) (ok bool, remaining int, reset time.Duration)
 	// take records an admitted request at now.
 	take(now time.Time)
+	// clone returns an independent copy of the state.
+	clone() algorithm
 }
 
 // newAlgorithm returns a fresh algorithm for l, nil for None.

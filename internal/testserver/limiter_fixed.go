@@ -30,3 +30,8 @@ func (f *fixedWindow) take(now time.Time) {
 	f.roll(now)
 	f.count++
 }
+
+func (f *fixedWindow) clone() algorithm {
+	c := *f
+	return &c
+}

@@ -36,3 +36,8 @@ func (g *gcra) take(now time.Time) {
 	}
 	g.tat = g.tat.Add(g.interval)
 }
+
+func (g *gcra) clone() algorithm {
+	c := *g
+	return &c
+}

@@ -49,3 +49,8 @@ func (s *slidingCounter) take(now time.Time) {
 	s.roll(now)
 	s.curr++
 }
+
+func (s *slidingCounter) clone() algorithm {
+	c := *s
+	return &c
+}

@@ -60,3 +60,9 @@ func (s *slidingLog) take(now time.Time) {
 	s.ring[(s.head+s.n)%len(s.ring)] = now
 	s.n++
 }
+
+func (s *slidingLog) clone() algorithm {
+	c := *s
+	c.ring = append([]time.Time(nil), s.ring...)
+	return &c
+}
