@@ -114,3 +114,14 @@ func TestObserveMode(t *testing.T) {
 		t.Errorf("Stats = %+v; want exceeded with 3 in the window", st)
 	}
 }
+
+func TestLimitsAccessor(t *testing.T) {
+	l := Limit{Algorithm: FixedWindow, Requests: 3, Window: time.Second}
+	s := New(WithLimits(l, Limit{Algorithm: None}), WithToken("free", Limit{Algorithm: None}))
+	if got := s.Limits(s.Token()); len(got) != 1 || got[0] != l {
+		t.Errorf("Limits(default) = %v; want [%v]", got, l)
+	}
+	if got := s.Limits("free"); got != nil {
+		t.Errorf("Limits(free) = %v; want nil", got)
+	}
+}

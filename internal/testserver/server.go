@@ -166,3 +166,17 @@ func (s *Server) delay(ctx context.Context, f *Faults) bool {
 }
 
 func (s *Server) String() string { return fmt.Sprintf("testserver(%s)", s.URL) }
+
+// Limits returns the limits configured for token (nil for an unknown or
+// unlimited token), in the order their buckets are checked.
+func (s *Server) Limits(token string) []Limit {
+	ts := s.tokens[token]
+	if ts == nil {
+		return nil
+	}
+	var out []Limit
+	for _, b := range ts.buckets {
+		out = append(out, b.limit)
+	}
+	return out
+}
