@@ -39,7 +39,7 @@ type ClusterListOptions struct {
 //
 // VESSL API: GET /api/v1/organizations/{org}/clusters
 func (s *ClustersService) List(ctx context.Context, org string, opts *ClusterListOptions) ([]*Cluster, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}

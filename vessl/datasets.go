@@ -33,7 +33,7 @@ type DatasetListOptions struct {
 //
 // VESSL API: GET /api/v1/organizations/{org}/datasets
 func (s *DatasetsService) List(ctx context.Context, org string, opts *DatasetListOptions) ([]*Dataset, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,7 +82,7 @@ func (s *DatasetsService) ListVersions(ctx context.Context, datasetID int64, opt
 //
 // VESSL API: GET /api/v1/organizations/{org}/datasets/{datasetName}
 func (s *DatasetsService) Get(ctx context.Context, org, name string) (*Dataset, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -41,9 +41,11 @@
 // WithInsecureHTTP is given.
 //
 // Methods that address an organization or a project take them as the
-// arguments after ctx; "" means the client's default (ErrNoOrganization or
-// ErrNoProject when there is none). Projects.Delete is the exception: it
-// needs the project named.
+// arguments after ctx; "" means the client's default. Without a configured
+// default organization the client, like the official SDK, uses the first
+// organization the user belongs to (one GET /api/v1/organizations, on first
+// use); ErrNoOrganization if there is none. Without a default project,
+// ErrNoProject. Projects.Delete is the exception: it needs the project named.
 //
 // # Rate limits
 //

@@ -140,8 +140,8 @@ type ExperimentLogOptions struct {
 	Limit  int
 }
 
-func experimentPath(c *Client, org, project string, number int64) (string, error) {
-	p, err := c.projectPath(org, project)
+func experimentPath(ctx context.Context, c *Client, org, project string, number int64) (string, error) {
+	p, err := c.projectPath(ctx, org, project)
 	if err != nil {
 		return "", err
 	}
@@ -153,7 +153,7 @@ func experimentPath(c *Client, org, project string, number int64) (string, error
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/experiments
 func (s *ExperimentsService) List(ctx context.Context, org, project string, opts *ExperimentListOptions) ([]*Experiment, *Response, error) {
-	p, err := s.client.projectPath(org, project)
+	p, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,7 +181,7 @@ func (s *ExperimentsService) ListIter(ctx context.Context, org, project string, 
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/experiments/{number}
 func (s *ExperimentsService) Get(ctx context.Context, org, project string, number int64) (*Experiment, *Response, error) {
-	p, err := experimentPath(s.client, org, project, number)
+	p, err := experimentPath(ctx, s.client, org, project, number)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +193,7 @@ func (s *ExperimentsService) Get(ctx context.Context, org, project string, numbe
 //
 // VESSL API: POST /api/v1/organizations/{org}/projects/{project}/experiments
 func (s *ExperimentsService) Create(ctx context.Context, org, project string, body *ExperimentCreateRequest) (*Experiment, *Response, error) {
-	p, err := s.client.projectPath(org, project)
+	p, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -207,7 +207,7 @@ func (s *ExperimentsService) Create(ctx context.Context, org, project string, bo
 //
 // VESSL API: PATCH /api/v1/organizations/{org}/projects/{project}/experiments/{number}
 func (s *ExperimentsService) UpdateMessage(ctx context.Context, org, project string, number int64, message string) (*Experiment, *Response, error) {
-	p, err := experimentPath(s.client, org, project, number)
+	p, err := experimentPath(ctx, s.client, org, project, number)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -221,7 +221,7 @@ func (s *ExperimentsService) UpdateMessage(ctx context.Context, org, project str
 //
 // VESSL API: POST /api/v1/organizations/{org}/projects/{project}/experiments/{number}/terminate
 func (s *ExperimentsService) Terminate(ctx context.Context, org, project string, number int64) (*Experiment, *Response, error) {
-	p, err := experimentPath(s.client, org, project, number)
+	p, err := experimentPath(ctx, s.client, org, project, number)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -232,7 +232,7 @@ func (s *ExperimentsService) Terminate(ctx context.Context, org, project string,
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/experiments/{number}/logs
 func (s *ExperimentsService) Logs(ctx context.Context, org, project string, number int64, opts *ExperimentLogOptions) ([]*LogLine, *Response, error) {
-	p, err := experimentPath(s.client, org, project, number)
+	p, err := experimentPath(ctx, s.client, org, project, number)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -259,7 +259,7 @@ func (s *ExperimentsService) Logs(ctx context.Context, org, project string, numb
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/experiments/{number}/logs/raw
 func (s *ExperimentsService) LogsRaw(ctx context.Context, org, project string, number int64, w io.Writer) (*Response, error) {
-	p, err := experimentPath(s.client, org, project, number)
+	p, err := experimentPath(ctx, s.client, org, project, number)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type ModelRepositoryCreateRequest struct {
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_repositories
 func (s *ModelRepositoriesService) List(ctx context.Context, org string, opts *ModelRepositoryListOptions) ([]*ModelRepository, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -65,7 +65,7 @@ func (s *ModelRepositoriesService) ListIter(ctx context.Context, org string, opt
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_repositories/{repositoryName}
 func (s *ModelRepositoriesService) Get(ctx context.Context, org, name string) (*ModelRepository, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,7 +76,7 @@ func (s *ModelRepositoriesService) Get(ctx context.Context, org, name string) (*
 //
 // VESSL API: POST /api/v1/organizations/{org}/model_repositories
 func (s *ModelRepositoriesService) Create(ctx context.Context, org string, body *ModelRepositoryCreateRequest) (*ModelRepository, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -66,8 +66,8 @@ type RevisionListOptions struct {
 	Statuses []string // sent as repeated "statuses" keys
 }
 
-func modelServicesPath(c *Client, org string) (string, error) {
-	o, err := c.orgName(org)
+func modelServicesPath(ctx context.Context, c *Client, org string) (string, error) {
+	o, err := c.orgName(ctx, org)
 	if err != nil {
 		return "", err
 	}
@@ -79,7 +79,7 @@ func modelServicesPath(c *Client, org string) (string, error) {
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_services
 func (s *ModelServicesService) List(ctx context.Context, org string, opts *ModelServiceListOptions) ([]*ModelService, *Response, error) {
-	p, err := modelServicesPath(s.client, org)
+	p, err := modelServicesPath(ctx, s.client, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -117,7 +117,7 @@ func (s *ModelServicesService) ListIter(ctx context.Context, org string, opts *M
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_services/{modelServiceName}
 func (s *ModelServicesService) Get(ctx context.Context, org, name string) (*ModelService, *Response, error) {
-	p, err := modelServicesPath(s.client, org)
+	p, err := modelServicesPath(ctx, s.client, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +129,7 @@ func (s *ModelServicesService) Get(ctx context.Context, org, name string) (*Mode
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_services/{modelServiceName}/revisions
 func (s *ModelServicesService) ListRevisions(ctx context.Context, org, name string, opts *RevisionListOptions) ([]*ModelServiceRevision, *Response, error) {
-	p, err := modelServicesPath(s.client, org)
+	p, err := modelServicesPath(ctx, s.client, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,7 +148,7 @@ func (s *ModelServicesService) ListRevisions(ctx context.Context, org, name stri
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_services/{modelServiceName}/revisions/{revisionNumber}
 func (s *ModelServicesService) GetRevision(ctx context.Context, org, name string, number int64) (*ModelServiceRevision, *Response, error) {
-	p, err := modelServicesPath(s.client, org)
+	p, err := modelServicesPath(ctx, s.client, org)
 	if err != nil {
 		return nil, nil, err
 	}

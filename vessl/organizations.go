@@ -43,7 +43,7 @@ func (s *OrganizationsService) List(ctx context.Context) ([]*Organization, *Resp
 //
 // VESSL API: GET /api/v1/organizations/{org}
 func (s *OrganizationsService) Get(ctx context.Context, org string) (*Organization, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}

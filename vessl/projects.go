@@ -38,7 +38,7 @@ type ProjectCreateRequest struct {
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects
 func (s *ProjectsService) List(ctx context.Context, org string, opts *ProjectListOptions) ([]*Project, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,7 +67,7 @@ func (s *ProjectsService) ListIter(ctx context.Context, org string, opts *Projec
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}
 func (s *ProjectsService) Get(ctx context.Context, org, project string) (*Project, *Response, error) {
-	path, err := s.client.projectPath(org, project)
+	path, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,7 +78,7 @@ func (s *ProjectsService) Get(ctx context.Context, org, project string) (*Projec
 //
 // VESSL API: POST /api/v1/organizations/{org}/projects
 func (s *ProjectsService) Create(ctx context.Context, org string, body *ProjectCreateRequest) (*Project, *Response, error) {
-	o, err := s.client.orgName(org)
+	o, err := s.client.orgName(ctx, org)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,7 +94,7 @@ func (s *ProjectsService) Delete(ctx context.Context, org, project string) (*Res
 	if project == "" {
 		return nil, ErrNoProject
 	}
-	path, err := s.client.projectPath(org, project)
+	path, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, err
 	}

@@ -93,8 +93,8 @@ type RunLogOptions struct {
 	Limit int     // log_limit
 }
 
-func runPath(c *Client, org, project string, id int64) (string, error) {
-	p, err := c.projectPath(org, project)
+func runPath(ctx context.Context, c *Client, org, project string, id int64) (string, error) {
+	p, err := c.projectPath(ctx, org, project)
 	if err != nil {
 		return "", err
 	}
@@ -106,7 +106,7 @@ func runPath(c *Client, org, project string, id int64) (string, error) {
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/run_executions
 func (s *RunsService) List(ctx context.Context, org, project string, opts *RunListOptions) ([]*Run, *Response, error) {
-	p, err := s.client.projectPath(org, project)
+	p, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +134,7 @@ func (s *RunsService) ListIter(ctx context.Context, org, project string, opts *R
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/run_executions/{id}
 func (s *RunsService) Get(ctx context.Context, org, project string, id int64) (*Run, *Response, error) {
-	p, err := runPath(s.client, org, project, id)
+	p, err := runPath(ctx, s.client, org, project, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -147,7 +147,7 @@ func (s *RunsService) Get(ctx context.Context, org, project string, id int64) (*
 //
 // VESSL API: POST /api/v1/organizations/{org}/projects/{project}/run/spec/create_from_yaml
 func (s *RunsService) CreateFromYAML(ctx context.Context, org, project, yamlSpec string) (*Run, *Response, error) {
-	p, err := s.client.projectPath(org, project)
+	p, err := s.client.projectPath(ctx, org, project)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,7 +173,7 @@ func (s *RunsService) CreateFromYAML(ctx context.Context, org, project, yamlSpec
 //
 // VESSL API: POST /api/v1/organizations/{org}/projects/{project}/run_executions/{id}/terminate
 func (s *RunsService) Terminate(ctx context.Context, org, project string, id int64) (*Run, *Response, error) {
-	p, err := runPath(s.client, org, project, id)
+	p, err := runPath(ctx, s.client, org, project, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -184,7 +184,7 @@ func (s *RunsService) Terminate(ctx context.Context, org, project string, id int
 //
 // VESSL API: GET /api/v1/organizations/{org}/projects/{project}/run_executions/{id}/logs
 func (s *RunsService) Logs(ctx context.Context, org, project string, id int64, opts *RunLogOptions) ([]*LogLine, *Response, error) {
-	p, err := runPath(s.client, org, project, id)
+	p, err := runPath(ctx, s.client, org, project, id)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -53,9 +53,11 @@ type Client struct {
 
 	// token is held through a pointer so that even printing a Client
 	// value (not *Client) shows an address, not the token.
-	token        *secret
-	organization string
-	project      string
+	token   *secret
+	project string
+
+	orgMu        sync.Mutex
+	organization string // the default; found on first use if not configured
 	logger       *slog.Logger
 	idemKeys     bool
 
@@ -156,8 +158,14 @@ func (c *Client) BaseURL() *url.URL {
 	return &u
 }
 
-// Organization returns the default organization ("" if none).
-func (c *Client) Organization() string { return c.organization }
+// Organization returns the default organization: the configured one, or
+// the one a call found on first use (see the package documentation); "" if
+// neither.
+func (c *Client) Organization() string {
+	c.orgMu.Lock()
+	defer c.orgMu.Unlock()
+	return c.organization
+}
 
 // Project returns the default project ("" if none).
 func (c *Client) Project() string { return c.project }
@@ -188,7 +196,7 @@ func (c *Client) Close() error {
 // String describes the client without its token.
 func (c *Client) String() string {
 	return fmt.Sprintf("vessl.Client{BaseURL: %s, Organization: %q, Project: %q, Token: %s}",
-		c.baseURL.Redacted(), c.organization, c.project, *c.token)
+		c.baseURL.Redacted(), c.Organization(), c.project, *c.token)
 }
 
 // GoString is String: %#v must not reveal the token either.
@@ -198,21 +206,45 @@ func (c *Client) GoString() string { return c.String() }
 // %x) prints String.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
-// orgName returns org, or the default organization when org is "".
-func (c *Client) orgName(org string) (string, error) {
+// orgName returns org, or the default organization when org is "", path
+// escaped.
+func (c *Client) orgName(ctx context.Context, org string) (string, error) {
 	if org == "" {
-		org = c.organization
-	}
-	if org == "" {
-		return "", ErrNoOrganization
+		var err error
+		if org, err = c.defaultOrganization(ctx); err != nil {
+			return "", err
+		}
 	}
 	return url.PathEscape(org), nil
 }
 
+// defaultOrganization returns the configured default organization or, like
+// the official SDK, the first organization the user belongs to, which it
+// then keeps. Concurrent first calls may each list the organizations; they
+// agree on the answer.
+func (c *Client) defaultOrganization(ctx context.Context) (string, error) {
+	if org := c.Organization(); org != "" {
+		return org, nil
+	}
+	orgs, _, err := c.Organizations.List(ctx)
+	if err != nil {
+		return "", fmt.Errorf("vessl: finding a default organization: %w", err)
+	}
+	if len(orgs) == 0 || orgs[0].Name == "" {
+		return "", ErrNoOrganization
+	}
+	c.orgMu.Lock()
+	defer c.orgMu.Unlock()
+	if c.organization == "" {
+		c.organization = orgs[0].Name
+	}
+	return c.organization, nil
+}
+
 // projectPath returns the escaped "organizations/{org}/projects/{project}"
 // path, with "" meaning the defaults.
-func (c *Client) projectPath(org, project string) (string, error) {
-	o, err := c.orgName(org)
+func (c *Client) projectPath(ctx context.Context, org, project string) (string, error) {
+	o, err := c.orgName(ctx, org)
 	if err != nil {
 		return "", err
 	}
@@ -226,7 +258,8 @@ func (c *Client) projectPath(org, project string) (string, error) {
 }
 
 // ErrNoOrganization is returned by a method that needs an organization when
-// both its argument and the client's default are empty.
+// its argument and the client's default are empty and the user belongs to no
+// organization.
 var ErrNoOrganization = errors.New("vessl: no organization: pass one or set a default (WithOrganization, " + EnvDefaultOrganization + ", or default_organization in the config file)")
 
 // ErrNoProject is returned by a method that needs a project when both its

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -230,17 +231,53 @@ func TestDoContextCancelled(t *testing.T) {
 	}
 }
 
-func TestMissingDefaults(t *testing.T) {
-	c, err := NewClient(withEnv(nil), WithToken("t"))
+// bareClient is a client with no default organization or project, on a
+// test server whose handlers go on the returned mux.
+func bareClient(t *testing.T) (*Client, *http.ServeMux) {
+	t.Helper()
+	mux := http.NewServeMux()
+	server := httptest.NewServer(mux)
+	t.Cleanup(server.Close)
+	c, err := NewClient(withEnv(nil), WithToken(testToken), WithBaseURL(server.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	ctx := context.Background()
-	if _, _, err := c.Organizations.Get(ctx, ""); err != ErrNoOrganization {
-		t.Errorf("Organizations.Get(\"\") = %v; want ErrNoOrganization", err)
+	t.Cleanup(func() { c.Close() })
+	return c, mux
+}
+
+func TestDefaultOrganizationFromList(t *testing.T) {
+	c, mux := bareClient(t)
+	var lists atomic.Int32
+	mux.HandleFunc("GET /api/v1/organizations", func(w http.ResponseWriter, r *http.Request) {
+		lists.Add(1)
+		reply(w, `{"organizations": [{"name": "first-org"}, {"name": "second-org"}]}`)
+	})
+	mux.HandleFunc("GET /api/v1/organizations/first-org/projects/p", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, `{"name": "p"}`)
+	})
+	for range 2 {
+		if _, _, err := c.Projects.Get(context.Background(), "", "p"); err != nil {
+			t.Fatalf("Projects.Get: %v", err)
+		}
 	}
-	if _, _, err := c.Projects.Get(ctx, "org", ""); err != ErrNoProject {
-		t.Errorf("Projects.Get(org, \"\") = %v; want ErrNoProject", err)
+	if c.Organization() != "first-org" || lists.Load() != 1 {
+		t.Errorf("Organization() = %q after %d lists; want first-org after 1", c.Organization(), lists.Load())
+	}
+	if _, _, err := c.Projects.Get(context.Background(), "", ""); err != ErrNoProject {
+		t.Errorf("Projects.Get(\"\", \"\") = %v; want ErrNoProject", err)
+	}
+}
+
+func TestNoOrganization(t *testing.T) {
+	c, mux := bareClient(t)
+	mux.HandleFunc("GET /api/v1/organizations", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, `{"organizations": []}`)
+	})
+	if _, _, err := c.Clusters.List(context.Background(), "", nil); err != ErrNoOrganization {
+		t.Errorf("Clusters.List(\"\") = %v; want ErrNoOrganization", err)
+	}
+	if c.Organization() != "" {
+		t.Errorf("Organization() = %q; want none", c.Organization())
 	}
 }
