@@ -477,11 +477,11 @@ func tighter(a, b *policy) bool {
 	case az != bz:
 		return az
 	}
-	return policyRate(a) < policyRate(b)
+	return rate(a) < rate(b)
 }
 
-// policyRate is a policy's remaining requests per second over its time left.
-func policyRate(p *policy) float64 {
+// rate is a policy's remaining requests per second over its time left.
+func rate(p *policy) float64 {
 	span := time.Second
 	switch {
 	case p.hasReset && p.reset > 0:
