@@ -249,9 +249,16 @@ func (b *Budget) abandon(w *waiter, cause error, bound time.Duration) (Ticket, e
 // status; obs may be the zero Observation when the response carried nothing
 // or the request failed after it was sent. It releases t's in-flight slot
 // and may admit waiting callers.
+//
+// obs.At, when set, is taken as the current time (it saves a clock read on
+// the hot path), so it must come from the Limiter's clock: with the default
+// clock, pass time.Now() to ParseHeaders. A zero At means "now".
 func (b *Budget) Report(t Ticket, obs Observation) {
-	now := b.cfg.clock.Now()
-	_ = b.bucket.Report(now, t.seq, reportFrom(obs, now, t))
+	now := obs.At
+	if now.IsZero() {
+		now = b.cfg.clock.Now()
+	}
+	_ = b.bucket.Report(now, t.seq, reportFrom(&obs, now, t))
 	b.kick()
 }
 

@@ -477,11 +477,11 @@ func tighter(a, b *policy) bool {
 	case az != bz:
 		return az
 	}
-	return rate(a) < rate(b)
+	return policyRate(a) < policyRate(b)
 }
 
-// rate is a policy's remaining requests per second over its time left.
-func rate(p *policy) float64 {
+// policyRate is a policy's remaining requests per second over its time left.
+func policyRate(p *policy) float64 {
 	span := time.Second
 	switch {
 	case p.hasReset && p.reset > 0:

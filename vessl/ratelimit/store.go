@@ -107,7 +107,7 @@ type Snapshot struct {
 }
 
 // reportFrom converts an Observation to a Report relative to now.
-func reportFrom(o Observation, now time.Time, t Ticket) Report {
+func reportFrom(o *Observation, now time.Time, t Ticket) Report {
 	sent := t.sent
 	r := Report{
 		Settled:      t.settled,
