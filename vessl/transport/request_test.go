@@ -266,3 +266,34 @@ func TestNewDefaults(t *testing.T) {
 		t.Errorf("Limiter() = nil")
 	}
 }
+
+// TestRetryNotAdmitted: when the budget cannot admit a retry in time, the
+// previous response is returned as it is, not an error.
+func TestRetryNotAdmitted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The 503 also says the quota is spent for a minute: the back-off
+		// is short, but the budget will not admit the retry within 10s.
+		base, rec := mockBase(t, http.MethodGet,
+			answer(503, "X-RateLimit-Limit", "10", "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "60"),
+			answer(200))
+		ev := &events{}
+		tr := newTestTransport(t, base, ev, WithMaxWait(10*time.Second))
+		start := time.Now()
+		resp, err := get(t, tr)
+		if err != nil || resp.StatusCode != 503 {
+			t.Fatalf("RoundTrip = %v, %v; want 503, nil", resp, err)
+		}
+		if got := readBody(t, resp); got != http.StatusText(503) {
+			t.Errorf("body = %q; want the 503's", got)
+		}
+		if el := time.Since(start); rec.attempts() != 1 || el > 10*time.Second {
+			t.Errorf("%d attempts in %v; want 1, within the back-off", rec.attempts(), el)
+		}
+		if obs, ok := ObservationFrom(resp); !ok || obs.Status != 503 {
+			t.Errorf("ObservationFrom = %+v, %v; want the 503's", obs, ok)
+		}
+		if w := ev.waitsFor(WaitBackoff); len(w) != 1 {
+			t.Errorf("back-off waits = %+v; want 1 (the retry was planned, then not admitted)", w)
+		}
+	})
+}
