@@ -78,6 +78,18 @@ func (s *DatasetsService) ListVersions(ctx context.Context, datasetID int64, opt
 	return list[DatasetVersion](ctx, s.client, "api/v1/datasets/"+strconv.FormatInt(datasetID, 10)+"/versions", url.Values{}, lo)
 }
 
+// ListVersionsIter walks every version of a dataset, page by page, starting
+// at opts (which it does not modify).
+func (s *DatasetsService) ListVersionsIter(ctx context.Context, datasetID int64, opts *ListOptions) iter.Seq2[*DatasetVersion, error] {
+	var o ListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return pages(ctx, o, func(ctx context.Context, lo ListOptions) ([]*DatasetVersion, *Response, error) {
+		return s.ListVersions(ctx, datasetID, &lo)
+	})
+}
+
 // Get returns a dataset by name.
 //
 // VESSL API: GET /api/v1/organizations/{org}/datasets/{datasetName}

@@ -52,6 +52,27 @@ func TestDatasetsListVersions(t *testing.T) {
 	testJSONEqual(t, "ListVersions", got, []*DatasetVersion{{ID: 121, VersionID: "v1", DatasetID: 12}})
 }
 
+func TestDatasetsListVersionsIter(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc("/api/v1/datasets/12/versions", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("offset") == "" {
+			reply(w, `{"page_info": {"hasNextPage": true}, "results": [{"id": 1}]}`)
+			return
+		}
+		reply(w, `{"page_info": {"hasNextPage": false}, "results": [{"id": 2}]}`)
+	})
+	n := 0
+	for _, err := range c.Datasets.ListVersionsIter(context.Background(), 12, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("got %d versions; want 2", n)
+	}
+}
+
 func TestDatasetsGet(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc("/api/v1/organizations/demo-org/datasets/mnist", func(w http.ResponseWriter, r *http.Request) {

@@ -144,6 +144,19 @@ func (s *ModelServicesService) ListRevisions(ctx context.Context, org, name stri
 	return list[ModelServiceRevision](ctx, s.client, p+"/"+url.PathEscape(name)+"/revisions", q, lo)
 }
 
+// ListRevisionsIter walks every revision of a model service, page by page,
+// starting at opts (which it does not modify).
+func (s *ModelServicesService) ListRevisionsIter(ctx context.Context, org, name string, opts *RevisionListOptions) iter.Seq2[*ModelServiceRevision, error] {
+	var o RevisionListOptions
+	if opts != nil {
+		o = *opts
+	}
+	return pages(ctx, o.ListOptions, func(ctx context.Context, lo ListOptions) ([]*ModelServiceRevision, *Response, error) {
+		o.ListOptions = lo
+		return s.ListRevisions(ctx, org, name, &o)
+	})
+}
+
 // GetRevision returns one revision of a model service.
 //
 // VESSL API: GET /api/v1/organizations/{org}/model_services/{modelServiceName}/revisions/{revisionNumber}

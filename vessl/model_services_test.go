@@ -67,6 +67,28 @@ func TestModelServicesListRevisions(t *testing.T) {
 	testJSONEqual(t, "ListRevisions", got, []*ModelServiceRevision{{ID: 3, Number: 2, ModelServiceName: "llm", Status: "running", TrafficWeight: 0.5}})
 }
 
+func TestModelServicesListRevisionsIter(t *testing.T) {
+	c, mux, _ := setup(t)
+	mux.HandleFunc(msBase+"/llm/revisions", func(w http.ResponseWriter, r *http.Request) {
+		if got := r.URL.Query()["statuses"]; len(got) != 1 || got[0] != "running" {
+			t.Errorf("statuses = %v on every page; want [running]", got)
+		}
+		if r.URL.Query().Get("offset") == "" {
+			reply(w, `{"page_info": {"hasNextPage": true}, "results": [{"number": 1}]}`)
+			return
+		}
+		reply(w, `{"page_info": {"hasNextPage": false}, "results": [{"number": 2}]}`)
+	})
+	var nums []int64
+	for rev, err := range c.ModelServices.ListRevisionsIter(context.Background(), "", "llm", &RevisionListOptions{Statuses: []string{"running"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		nums = append(nums, rev.Number)
+	}
+	testJSONEqual(t, "numbers", nums, []int64{1, 2})
+}
+
 func TestModelServicesGetRevision(t *testing.T) {
 	c, mux, _ := setup(t)
 	mux.HandleFunc(msBase+"/llm/revisions/2", func(w http.ResponseWriter, r *http.Request) {
