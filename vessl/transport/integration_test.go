@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,7 @@ func TestIntegration(t *testing.T) {
 	type outcome struct {
 		elapsed  time.Duration
 		failures int
+		budget   int64 // budget waits announced to the wait hook
 		server   testserver.Stats
 		client   Stats
 	}
@@ -62,7 +64,12 @@ func TestIntegration(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, sc := range scenarios {
 		srv := testserver.NewTest(t, testserver.WithLimits(sc.limit), testserver.WithHeaders(sc.headers))
-		tr := New()
+		var announced atomic.Int64
+		tr := New(WithWaitHook(func(ev WaitEvent) {
+			if ev.Reason == WaitBudget {
+				announced.Add(1)
+			}
+		}))
 		t.Cleanup(func() { _ = tr.Close() })
 		client := &http.Client{Transport: tr}
 		url := fmt.Sprintf("%s/api/v1/organizations/%s/projects", srv.URL, srv.Organization())
@@ -71,7 +78,7 @@ func TestIntegration(t *testing.T) {
 			defer wg.Done()
 			start := time.Now()
 			failures := runBatch(client, url, "Token "+srv.Token(), requests, workers)
-			results[i] = outcome{time.Since(start), failures, srv.Stats(srv.Token()), tr.Stats()}
+			results[i] = outcome{time.Since(start), failures, announced.Load(), srv.Stats(srv.Token()), tr.Stats()}
 		}()
 	}
 	wg.Wait()
@@ -81,9 +88,9 @@ func TestIntegration(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			r := results[i]
 			st, ts := r.server, r.client
-			t.Logf("%d requests, %d workers: %v (T_min %v, efficiency %.2f); server: %d admitted, %d throttled, max %d in a sliding window; transport: %d attempts, %d retries, waited %v in all",
+			t.Logf("%d requests, %d workers: %v (T_min %v, efficiency %.2f); server: %d admitted, %d throttled, max %d in a sliding window; transport: %d attempts, %d retries, %d budget waits announced, waited %v in all",
 				requests, workers, r.elapsed.Round(time.Millisecond), tmin, tmin.Seconds()/r.elapsed.Seconds(),
-				st.Admitted, st.Throttled, st.MaxInWindow, ts.Attempts, ts.Retries, ts.Waited.Round(time.Millisecond))
+				st.Admitted, st.Throttled, st.MaxInWindow, ts.Attempts, ts.Retries, r.budget, ts.Waited.Round(time.Millisecond))
 			if r.failures != 0 {
 				t.Errorf("%d requests did not end in 200; want 0", r.failures)
 			}
