@@ -66,7 +66,7 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	d := ts.decide(now, rt.groups, spurious)
 	if !d.ok {
-		s.finish(w, f, &d, now, replyTooManyRequests(), false)
+		s.finish(w, f, &d, now, s.tooMany, false)
 		return
 	}
 	late5xx := false

@@ -32,6 +32,7 @@ type Server struct {
 	meBody  []byte // accounts/me, encoded once
 
 	contentJSON []string // the Content-Type value of JSON replies
+	tooMany     reply    // the 429 answer, encoded once
 }
 
 // New returns a server configured by opts, not yet listening; use Start, or
@@ -51,6 +52,7 @@ func New(opts ...Option) *Server {
 		meBody: encodeMe(),
 
 		contentJSON: []string{contentJSON},
+		tooMany:     replyTooManyRequests(),
 	}
 	addToken := func(token string, limits []Limit) {
 		for _, l := range limits {
