@@ -62,6 +62,19 @@
 //     error then wraps the context's error and the budget gets its
 //     reservation back.
 //
+// # Building blocks
+//
+// Whether a failure is transient is decided with go-retryablehttp's
+// ErrorPropagatedRetryPolicy: it refuses once the context is done and tells
+// permanent network errors (TLS verification, unsupported scheme, invalid
+// header, redirect loops) from recoverable ones. Its verdict on statuses (it
+// would retry every 5xx but 501, and every method) is narrowed here to
+// 502/503/504 and to repeatable requests. The back-off after a transient
+// failure is a cenkalti/backoff/v4 ExponentialBackOff, one per request (it is
+// not safe for concurrent use), running on the transport's clock (WithClock),
+// so testing/synctest controls it. Waits after a 429 do not use it: they
+// follow the server's hint or the budget's adaptive back-off.
+//
 // # Observability
 //
 // WithWaitHook is called before every wait, with its reason (WaitBudget,

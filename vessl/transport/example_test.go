@@ -1,11 +1,14 @@
 package transport_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/vessl-go/vessl-go/vessl/transport"
 )
@@ -53,4 +56,39 @@ func Example() {
 	// 200 hello
 	// remaining 98 of 100
 	// requests 1, attempts 2, 429s 1
+}
+
+// A POST is not repeated after a 5xx: the server may have applied it. A
+// caller who knows a repeat is harmless opts in for that one request (a
+// request carrying an Idempotency-Key header needs no opt-in).
+func ExampleWithRetryUnsafe() {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1)%2 == 1 {
+			http.Error(w, "gateway hiccup", http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+
+	tr := transport.New(transport.WithBackoff(time.Millisecond, time.Millisecond))
+	defer tr.Close()
+	client := &http.Client{Transport: tr}
+
+	post := func(ctx context.Context) int {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, strings.NewReader(`{"name":"p"}`))
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	fmt.Println("plain POST:", post(context.Background()))
+	calls.Store(0)
+	fmt.Println("opted-in POST:", post(transport.WithRetryUnsafe(context.Background())))
+	// Output:
+	// plain POST: 502
+	// opted-in POST: 201
 }
