@@ -106,3 +106,35 @@ func runItem(ctx context.Context, c *vessl.Client, clusterID int64, i int) error
 	}
 	return nil
 }
+
+// TestIdempotentResume: a create re-sent with the same Idempotency-Key (a
+// re-run after a crash) is answered from the server's store, not applied
+// again.
+func TestIdempotentResume(t *testing.T) {
+	srv := testserver.NewTest(t)
+	client, err := vessl.NewClient(vessl.WithBaseURL(srv.URL), vessl.WithToken(srv.Token()),
+		vessl.WithOrganization(srv.Organization()), vessl.WithProject(srv.Project()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	clusters, _, err := client.Clusters.List(context.Background(), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := vessl.ContextWithIdempotencyKey(context.Background(), "sweep-1/item-7")
+	var numbers []int64
+	for range 2 {
+		exp, _, err := client.Experiments.Create(ctx, "", "", &vessl.ExperimentCreateRequest{ClusterID: clusters[0].ID, StartCommand: "train"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, exp.Number)
+	}
+	if numbers[0] != numbers[1] {
+		t.Errorf("experiment numbers = %v; want the same experiment twice", numbers)
+	}
+	if w := srv.Writes(); w.Applied != 1 || w.Replayed != 1 {
+		t.Errorf("server writes = %+v; want 1 applied, 1 replayed", w)
+	}
+}

@@ -1,6 +1,7 @@
 package vessl
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -264,6 +265,23 @@ func WithIdempotencyKeys() Option {
 		s.idemKeys = true
 		return nil
 	}
+}
+
+type idempotencyKeyContext struct{}
+
+// ContextWithIdempotencyKey returns a context under which writes (POST,
+// PATCH) carry Idempotency-Key: key. A batch job that derives the key from
+// its item (say "sweep-42/item-7") can re-run after a crash without
+// creating anything twice, provided the server honours the header (the
+// public VESSL API does not document it; internal/testserver does). As with
+// WithIdempotencyKeys, the transport then also retries such writes after a
+// network error or a 502/503/504. An empty key, or one with control
+// characters, is ignored.
+func ContextWithIdempotencyKey(ctx context.Context, key string) context.Context {
+	if key == "" || hasControl(key) {
+		return ctx
+	}
+	return context.WithValue(ctx, idempotencyKeyContext{}, key)
 }
 
 // WithConfigPath names the TOML configuration file to read instead of

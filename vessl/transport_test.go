@@ -231,3 +231,23 @@ func TestGivenTransportUsedAsIs(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestContextIdempotencyKey: a key from the context wins over the automatic
+// one, and GETs never carry it.
+func TestContextIdempotencyKey(t *testing.T) {
+	c, mock := scripted(t, WithIdempotencyKeys())
+	var a attempts
+	mock.RegisterResponder("POST", "https://api.vessl.test/api/v1/organizations/demo-org/projects", a.record(ok(`{"name": "p"}`)))
+	mock.RegisterResponder("GET", "https://api.vessl.test/api/v1/accounts/me", a.record(ok(`{}`)))
+	ctx := ContextWithIdempotencyKey(context.Background(), "item-7")
+	if _, _, err := c.Projects.Create(ctx, "", &ProjectCreateRequest{Name: "p"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Accounts.Me(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testJSONEqual(t, "Idempotency-Keys", a.values(HeaderIdempotencyKey), []string{"item-7", ""})
+	if got := ContextWithIdempotencyKey(ctx, "bad\nkey"); got != ctx {
+		t.Error("a key with a newline was accepted")
+	}
+}

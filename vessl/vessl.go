@@ -340,8 +340,12 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 	if req.Header.Get(HeaderRequestID) == "" {
 		req.Header.Set(HeaderRequestID, newRequestID())
 	}
-	if c.idemKeys && (req.Method == http.MethodPost || req.Method == http.MethodPatch) && req.Header.Get(HeaderIdempotencyKey) == "" {
-		req.Header.Set(HeaderIdempotencyKey, req.Header.Get(HeaderRequestID))
+	if write := req.Method == http.MethodPost || req.Method == http.MethodPatch; write && req.Header.Get(HeaderIdempotencyKey) == "" {
+		if key, ok := ctx.Value(idempotencyKeyContext{}).(string); ok {
+			req.Header.Set(HeaderIdempotencyKey, key)
+		} else if c.idemKeys {
+			req.Header.Set(HeaderIdempotencyKey, req.Header.Get(HeaderRequestID))
+		}
 	}
 
 	start := time.Now()
