@@ -79,7 +79,8 @@
 // Writes (POST, PATCH) are repeated only after a 429, when the server did no
 // work. After a network error or a 502/503/504 they are reported, not
 // repeated, unless the server honours Idempotency-Key and the client was
-// built WithIdempotencyKeys, or the call's context was made with
+// built WithIdempotencyKeys (or the call's context carries a key from
+// ContextWithIdempotencyKey), or the call's context was made with
 // transport.WithRetryUnsafe. NewRequest and Do build and send requests to
 // endpoints this package does not cover.
 package vessl
