@@ -17,15 +17,20 @@ const (
 	ResetDelta       ResetFormat = "delta"    // seconds until the reset, rounded up (VESSL docs)
 	ResetEpoch       ResetFormat = "epoch"    // Unix time of the reset in seconds, rounded up (GitHub, httprate)
 	ResetEpochMillis ResetFormat = "epoch-ms" // Unix time of the reset in milliseconds, rounded up
+
+	// Less common forms seen in the wild, for testing a parser end to end.
+	ResetDeltaFrac ResetFormat = "delta-frac" // seconds until the reset with millisecond precision ("1.250")
+	ResetHTTPDate  ResetFormat = "http-date"  // IMF-fixdate of the reset, rounded up to the second
+	ResetRFC3339   ResetFormat = "rfc3339"    // RFC 3339 time of the reset with milliseconds
 )
 
 // ParseResetFormat returns the ResetFormat named s (the -reset-format flag values).
 func ParseResetFormat(s string) (ResetFormat, error) {
 	switch f := ResetFormat(s); f {
-	case ResetDelta, ResetEpoch, ResetEpochMillis:
+	case ResetDelta, ResetEpoch, ResetEpochMillis, ResetDeltaFrac, ResetHTTPDate, ResetRFC3339:
 		return f, nil
 	}
-	return "", fmt.Errorf("testserver: unknown reset format %q (want delta, epoch or epoch-ms)", s)
+	return "", fmt.Errorf("testserver: unknown reset format %q (want delta, epoch, epoch-ms, delta-frac, http-date or rfc3339)", s)
 }
 
 // HeaderStyle chooses the rate-limit headers on responses to limited
@@ -101,6 +106,17 @@ func formatReset(f ResetFormat, reset time.Duration, serverNow time.Time) string
 			ms++
 		}
 		return strconv.FormatInt(ms, 10)
+	case ResetDeltaFrac:
+		ms := (max(reset, 0) + time.Millisecond - 1) / time.Millisecond
+		return strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64)
+	case ResetHTTPDate:
+		at := serverNow.Add(reset)
+		if t := at.Truncate(time.Second); t.Before(at) {
+			at = t.Add(time.Second)
+		}
+		return at.UTC().Format(http.TimeFormat)
+	case ResetRFC3339:
+		return serverNow.Add(reset).UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	}
 	return strconv.FormatInt(ceilSeconds(reset), 10)
 }

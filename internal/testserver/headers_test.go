@@ -22,6 +22,10 @@ func TestFormatReset(t *testing.T) {
 		{ResetEpochMillis, 1500 * time.Millisecond, "1767225611500"},
 		{ResetEpochMillis, 1500*time.Millisecond + 1, "1767225611501"},
 		{"", 3 * time.Second, "3"}, // zero value is delta
+		{ResetDeltaFrac, 1250 * time.Millisecond, "1.250"},
+		{ResetDeltaFrac, 1, "0.001"},
+		{ResetHTTPDate, 1500 * time.Millisecond, "Thu, 01 Jan 2026 00:00:12 GMT"},
+		{ResetRFC3339, 1500 * time.Millisecond, "2026-01-01T00:00:11.500Z"},
 	} {
 		if got := formatReset(tc.f, tc.reset, now); got != tc.want {
 			t.Errorf("formatReset(%q, %v) = %s; want %s", tc.f, tc.reset, got, tc.want)

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	window := fs.Duration("window", time.Minute, "rate-limit window")
 	burst := fs.Int("burst", 0, "token-bucket burst (0: -limit)")
 	createLimit := fs.Int("create-limit", 0, "if > 0, a separate bucket of this many creates per window")
-	resetFormat := fs.String("reset-format", string(testserver.ResetDelta), "X-RateLimit-Reset format: delta|epoch|epoch-ms")
+	resetFormat := fs.String("reset-format", string(testserver.ResetDelta), "X-RateLimit-Reset format: delta|epoch|epoch-ms|delta-frac|http-date|rfc3339")
 	ietf := fs.Bool("ietf", false, "also send the IETF RateLimit and RateLimit-Policy fields")
 	retryAfter := fs.Bool("retry-after", false, "send Retry-After on 429")
 	latency := fs.Duration("latency", 0, "added latency per request")
