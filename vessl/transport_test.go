@@ -230,6 +230,10 @@ func TestGivenTransportUsedAsIs(t *testing.T) {
 	if err := c.Close(); err != nil {
 		t.Error(err)
 	}
+	// Options the given transport would silently ignore are refused.
+	if _, err := NewClient(withEnv(nil), WithToken("t"), WithHTTPClient(&http.Client{Transport: tr}), WithMaxWait(time.Second)); err == nil {
+		t.Error("NewClient(given transport, WithMaxWait) err = nil; want a conflict error")
+	}
 }
 
 // TestContextIdempotencyKey: a key from the context wins over the automatic

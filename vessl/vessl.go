@@ -113,6 +113,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		idemKeys:     s.idemKeys,
 	}
 	if t, ok := hc.Transport.(*transport.Transport); ok {
+		if s.limiter != nil || s.scope != nil || s.hasMaxWait || len(s.transport) > 0 {
+			return nil, errors.New("vessl: the *http.Client's Transport is already a *transport.Transport: configure it with transport options, not WithLimiter, WithScope, WithMaxWait or WithTransportOptions")
+		}
 		c.transport = t
 	} else {
 		topts := []transport.Option{}
