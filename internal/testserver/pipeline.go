@@ -15,6 +15,7 @@ type reply struct {
 	body        []byte
 	contentType string // "" means application/json
 	replayed    bool   // an idempotent replay of a stored response
+	allow       string // the Allow header of a 405
 }
 
 // call is what a handler gets besides the request.
@@ -91,9 +92,23 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.finish(w, f, &d, now, rep, s.dice.hit(f.ConnReset))
 }
 
-// notFound answers every path no route matches, after authentication and
-// rate limiting like any other request.
+// notFound answers every request no route matches, after authentication and
+// rate limiting like any other request: 405 if the path exists for another
+// method, else 404.
 func (s *Server) notFound(r *http.Request, c call) reply {
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		rep := replyError(http.StatusMethodNotAllowed, "MethodNotAllowed", "Method \""+r.Method+"\" not allowed.", nil)
+		rep.allow = strings.Join(allowed, ", ")
+		return rep
+	}
 	return replyError(http.StatusNotFound, "NotFound", "no such endpoint: "+r.Method+" "+r.URL.Path, nil)
 }
 
@@ -117,6 +132,9 @@ func (s *Server) finish(w http.ResponseWriter, f *Faults, d *decision, now time.
 	}
 	if rep.replayed {
 		h["Idempotent-Replayed"] = []string{"true"}
+	}
+	if rep.allow != "" {
+		h["Allow"] = []string{rep.allow}
 	}
 	if rep.contentType == "" {
 		h["Content-Type"] = s.contentJSON // shared, never modified: saves an allocation per request

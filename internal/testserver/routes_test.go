@@ -197,3 +197,11 @@ func TestFailureShare(t *testing.T) {
 		t.Errorf("%d of 40 failed; want about 20", n)
 	}
 }
+
+func TestMethodNotAllowed(t *testing.T) {
+	s := NewTest(t)
+	resp, body := do(t, s, "PUT", "/organizations/demo-org/projects/demo-project", "")
+	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, DELETE" || decode[ErrorBody](t, body).Code != "MethodNotAllowed" {
+		t.Errorf("PUT project = %d Allow %q %s; want 405 with Allow: GET, DELETE", resp.StatusCode, resp.Header.Get("Allow"), body)
+	}
+}
