@@ -123,8 +123,10 @@ func WithInsecureHTTP() Option {
 
 // WithHTTPClient sets the HTTP client to start from. NewClient copies it and
 // never modifies it; the copy's transport is the rate-aware transport with
-// hc.Transport as its base (if hc.Transport already is a
-// *transport.Transport it is used as is, and Client.Close leaves it open).
+// hc.Transport as its base. If hc.Transport already is a
+// *transport.Transport it is used as is (Client.Close leaves it open, and
+// WithLimiter, WithScope, WithMaxWait and WithTransportOptions are refused:
+// configure that transport instead).
 // Note that hc.Timeout bounds each call including its rate-limit waits;
 // prefer a context deadline.
 func WithHTTPClient(hc *http.Client) Option {

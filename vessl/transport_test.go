@@ -119,6 +119,9 @@ func TestRetriesKeepRequestID(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	if len(waits) == 0 {
+		t.Fatal("no wait events; want at least the 429's")
+	}
 	for _, ev := range waits {
 		if strings.Contains(ev.Scope, testToken) {
 			t.Errorf("rate-limit scope %q contains the token", ev.Scope)
