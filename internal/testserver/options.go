@@ -30,7 +30,7 @@ type config struct {
 	seed         uint64
 	headers      HeaderStyle
 	faults       Faults
-	errs         []error
+	extra        SeedData
 }
 
 func defaultConfig() config {
@@ -148,4 +148,20 @@ func clamp01(p float64) float64 {
 		return 1
 	}
 	return p
+}
+
+// SeedData asks for extra seeded resources, beyond the defaults, so that
+// lists span several pages. Extra experiments and runs are finished (every
+// fifth one failed) and belong to the seeded project.
+type SeedData struct {
+	Projects          int // named "project-001", ...
+	Experiments       int
+	Runs              int
+	ModelRepositories int // named "model-001", ...
+	Datasets          int // named "dataset-001", ...
+}
+
+// WithSeedData adds the extra resources of d to the seeded state.
+func WithSeedData(d SeedData) Option {
+	return func(cfg *config) { cfg.extra = d }
 }

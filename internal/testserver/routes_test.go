@@ -205,3 +205,20 @@ func TestMethodNotAllowed(t *testing.T) {
 		t.Errorf("PUT project = %d Allow %q %s; want 405 with Allow: GET, DELETE", resp.StatusCode, resp.Header.Get("Allow"), body)
 	}
 }
+
+func TestSeedData(t *testing.T) {
+	s := NewTest(t, WithSeedData(SeedData{Projects: 3, Experiments: 45, Runs: 25, ModelRepositories: 2, Datasets: 1}))
+	for path, want := range map[string]int{
+		"/organizations/demo-org/projects": 5,
+		expBase:                            48,
+		expBase + "?statuses=failed":       1 + 9,
+		"/organizations/demo-org/projects/demo-project/run_executions": 28,
+		"/organizations/demo-org/model_repositories":                   4,
+		"/organizations/demo-org/datasets":                             3,
+	} {
+		_, body := do(t, s, "GET", path, "")
+		if got := decode[listEnvelope[json.RawMessage]](t, body).PageInfo.TotalCount; got != want {
+			t.Errorf("GET %s: total_count = %d; want %d", path, got, want)
+		}
+	}
+}

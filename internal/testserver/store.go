@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -167,5 +168,44 @@ func newStore(cfg *config, now time.Time, d *dice) *store {
 		{id: st.id(), name: "demo-dataset", description: "Seeded dataset", source: "vessl", created: now.Add(-200 * day)},
 		{id: st.id(), name: "imagenet-mini", description: "A small image set", source: "s3", created: now.Add(-150 * day)},
 	}
+	st.seedExtra(o, now)
 	return st
+}
+
+// seedExtra adds the resources of cfg.extra.
+func (st *store) seedExtra(o *organization, now time.Time) {
+	x := st.cfg.extra
+	p := o.projects[0]
+	final := func(i int) string {
+		if i%5 == 4 {
+			return "failed"
+		}
+		return "completed"
+	}
+	for i := range x.Projects {
+		created := now.Add(-time.Duration(x.Projects-i) * time.Minute)
+		o.projects = append(o.projects, &project{id: st.id(), name: fmt.Sprintf("project-%03d", i+1), created: created, updated: created})
+	}
+	for i := range x.Experiments {
+		created := now.Add(-time.Duration(x.Experiments-i) * time.Minute)
+		p.nextNumber++
+		p.experiments = append(p.experiments, &experiment{
+			id: st.id(), number: p.nextNumber, message: fmt.Sprintf("seeded experiment %d", i+1), startCommand: "python train.py",
+			hyperparameters: []Hyperparameter{{Key: "i", Value: itoa(int64(i))}},
+			lifecycle:       lifecycle{created: created, duration: time.Second, final: final(i)},
+			updated:         created, cluster: o.clusters[0], imageURL: "quay.io/vessl-ai/torch:2.1.0-cuda12.2-r3", resourceSpecID: 1,
+		})
+	}
+	for i := range x.Runs {
+		created := now.Add(-time.Duration(x.Runs-i) * time.Minute)
+		id := st.id()
+		p.runs = append(p.runs, &run{id: id, slug: "run-" + itoa(id), name: fmt.Sprintf("seeded-run-%d", i+1),
+			lifecycle: lifecycle{created: created, duration: time.Second, final: final(i)}, updated: created})
+	}
+	for i := range x.ModelRepositories {
+		o.modelRepos = append(o.modelRepos, &modelRepo{id: st.id(), name: fmt.Sprintf("model-%03d", i+1), created: now})
+	}
+	for i := range x.Datasets {
+		o.datasets = append(o.datasets, &dataset{id: st.id(), name: fmt.Sprintf("dataset-%03d", i+1), source: "vessl", created: now})
+	}
 }
