@@ -22,7 +22,8 @@
 // Token "test-token"; organization "demo-org" with projects "demo-project"
 // and "sandbox"; three experiments and three runs in demo-project; three
 // clusters, two model repositories, two model services with two revisions
-// each, two datasets. No rate limit unless WithLimits or WithToken says so.
+// each, two datasets (WithSeedData adds more, for lists of several pages).
+// No rate limit unless WithLimits or WithToken says so.
 // Created experiments and runs take DefaultRunDuration (2 s): pending for the
 // first fifth, then running, then completed (or failed: WithFailureShare, or
 // an experiment hyperparameter fail=true, or a run spec line "fail: true").
