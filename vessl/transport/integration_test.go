@@ -49,6 +49,12 @@ func TestIntegration(t *testing.T) {
 		{"fixed window/IETF and Retry-After", limit(testserver.FixedWindow),
 			testserver.HeaderStyle{IETF: true, RetryAfter: true}, 5},
 		{"sliding log/observe only", observe, xrl(testserver.ResetDelta), 0},
+		// Blind servers state nothing until a 429 (Retry-After only) or
+		// nothing at all: the budget can only learn the limit by meeting
+		// it, so 429s are expected (17 and 23 in a typical run); the bound
+		// checks they stay a small share and every request still succeeds.
+		{"sliding log/no headers", limit(testserver.SlidingLog), testserver.HeaderStyle{}, 50},
+		{"fixed window/Retry-After only", limit(testserver.FixedWindow), testserver.HeaderStyle{RetryAfter: true}, 50},
 	}
 	// The batches wait far more than they compute, so all scenarios run
 	// at once (t.Parallel would run only GOMAXPROCS of them at a time);
