@@ -23,6 +23,7 @@ type Budget struct {
 	// waiting counts queued waiters (plus one tentatively, while a caller
 	// decides whether to queue); when it is 0, Acquire and Report skip mu.
 	waiting atomic.Int64
+	shut    atomic.Bool // the Limiter was closed
 
 	mu     sync.Mutex // guards the fields below
 	queue  []*waiter  // FIFO; only the head asks the bucket
@@ -74,6 +75,9 @@ func (b *Budget) Scope() string { return b.scope }
 func (b *Budget) Acquire(ctx context.Context) (Ticket, error) {
 	if err := ctx.Err(); err != nil {
 		return Ticket{}, &WaitError{Scope: b.scope, Err: err}
+	}
+	if b.shut.Load() {
+		return Ticket{}, ErrClosed
 	}
 	now := b.cfg.clock.Now()
 	if b.waiting.Load() == 0 {
@@ -254,6 +258,9 @@ func (b *Budget) abandon(w *waiter, cause error, bound time.Duration) (Ticket, e
 // the hot path), so it must come from the Limiter's clock: with the default
 // clock, pass time.Now() to ParseHeaders. A zero At means "now".
 func (b *Budget) Report(t Ticket, obs Observation) {
+	if t.seq == 0 {
+		return // the zero Ticket: nothing was admitted
+	}
 	now := obs.At
 	if now.IsZero() {
 		now = b.cfg.clock.Now()
@@ -262,8 +269,12 @@ func (b *Budget) Report(t Ticket, obs Observation) {
 	b.kick()
 }
 
-// Cancel gives back a Ticket whose request was never sent.
+// Cancel gives back a Ticket whose request was never sent: its admission is
+// returned to the budget. Each Ticket goes to Report or Cancel exactly once.
 func (b *Budget) Cancel(t Ticket) {
+	if t.seq == 0 {
+		return
+	}
 	_ = b.bucket.Cancel(b.cfg.clock.Now(), t.seq)
 	b.kick()
 }
@@ -293,6 +304,7 @@ func (b *Budget) Snapshot() Snapshot {
 
 // close fails every waiter with ErrClosed and stops the timer.
 func (b *Budget) close() {
+	b.shut.Store(true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true

@@ -77,7 +77,13 @@ type memBucket struct {
 
 	cwnd      float64 // allowed concurrency while unknown, headerless servers
 	ssthresh  float64
-	throttles int // consecutive 429s
+	// Headerless servers: after the first 429, admissions are also paced at
+	// aimdIv, halved in rate on each overrun and sped up on each success.
+	aimdIv       time.Duration
+	firstAdmit   time.Time
+	sinceOverrun int // successes since the last overrun
+	throttles   int    // consecutive 429s (one per round of requests)
+	throttleSeq uint64 // requests <= throttleSeq were sent before the last 429 arrived
 	srtt      time.Duration
 }
 
@@ -197,13 +203,20 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 		}
 	}
 	if now.Before(b.nextSlot) {
-		return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true}
+		return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true, Interval: b.aimdIv}
+	}
+	if !b.everHeaders && b.aimdIv > 0 {
+		b.interval = b.aimdIv
+		b.nextSlot = now.Add(b.jitter(b.aimdIv))
 	}
 	return b.admit(now)
 }
 
 // admit records an admission. Requires b.mu held.
 func (b *memBucket) admit(now time.Time) Grant {
+	if b.seq == 0 {
+		b.firstAdmit = now
+	}
 	b.seq++
 	b.inflight++
 	b.lastAdmit = now
@@ -327,6 +340,10 @@ func (b *memBucket) grow() {
 	if b.throttles > 0 {
 		b.throttles--
 	}
+	b.sinceOverrun++
+	if b.aimdIv > 0 {
+		b.aimdIv -= b.aimdIv / 100 // about +1% rate per success
+	}
 	if b.cwnd < b.ssthresh {
 		b.cwnd++
 	} else {
@@ -339,9 +356,15 @@ func (b *memBucket) grow() {
 // (Retry-After wins) or, without a hint, an adaptive back-off. Requires b.mu
 // held.
 func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
-	b.throttles++
-	b.cwnd = max(1, b.cwnd/2)
-	b.ssthresh = b.cwnd
+	// 429s to requests sent before the previous 429 arrived belong to the
+	// same overrun: they must not compound the back-off or the cut.
+	if seq > b.throttleSeq {
+		b.throttleSeq = b.seq
+		b.throttles++
+		b.cwnd = max(1, b.cwnd/2)
+		b.ssthresh = b.cwnd
+		b.slowDown(now)
+	}
 	var d time.Duration
 	switch {
 	case r.HasRetryAfter:
@@ -360,6 +383,24 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 		reset = b.reset // a guessed back-off never shortens a known wait
 	}
 	b.setWindow(now, reset, 0)
+}
+
+// slowDown halves the admission rate of a headerless bucket after an
+// overrun: the current paced rate, or the first time the rate achieved
+// since the first admission. Requires b.mu held.
+func (b *memBucket) slowDown(now time.Time) {
+	var rate float64 // requests per second that led to the overrun
+	switch {
+	case b.aimdIv > 0:
+		rate = float64(time.Second) / float64(b.aimdIv)
+	case now.After(b.firstAdmit) && b.sinceOverrun > 0:
+		rate = float64(b.sinceOverrun) / now.Sub(b.firstAdmit).Seconds()
+	}
+	if rate > 0 {
+		iv := time.Duration(2 * float64(time.Second) / rate)
+		b.aimdIv = min(max(iv, time.Millisecond), backoffMax)
+	}
+	b.sinceOverrun = 0
 }
 
 // backoffAt is the jittered back-off after n consecutive 429s without a
@@ -417,8 +458,11 @@ func (b *memBucket) Snapshot(now time.Time) Snapshot {
 		Concurrency: b.cwnd,
 		Throttled:   b.throttles,
 	}
-	if b.known {
+	switch {
+	case b.known:
 		s.Interval = b.pace(now)
+	case b.everHeaders:
+		s.Concurrency = 1 // probing a new window
 	}
 	return s
 }

@@ -101,7 +101,9 @@ type Snapshot struct {
 	Waiters   int           // callers waiting in Acquire
 	Interval  time.Duration // current pacing interval, 0 if not pacing
 	// Concurrency is the number of requests allowed in flight while the
-	// server's budget is unknown (adaptive: grows on success, halves on 429).
+	// server's budget is unknown (!Known): 1 while probing a new window of
+	// a server that sends headers, else the adaptive window for servers
+	// that send none (grows on success, halves on 429).
 	Concurrency float64
 	Throttled   int // consecutive 429s
 }
