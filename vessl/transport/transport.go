@@ -204,11 +204,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if !rewindable(req) {
 				return nil, fmt.Errorf("%w: not retrying after: %w", ErrBodyNotRewindable, err)
 			}
-			if bo == nil {
-				bo = t.newBackoff()
-			}
-			d := bo.NextBackOff()
-			if d == backoff.Stop || t.overTotal(waited, d) {
+			d, ok := t.nextBackoff(&bo)
+			if !ok || t.overTotal(waited, d) {
 				return nil, fmt.Errorf("transport: giving up after %d attempts: %w", attempt, err)
 			}
 			lastErr, pause = err, d
@@ -271,11 +268,8 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 		if attempt >= t.maxAttempts || !rewindable(req) || !repeatable(req) || !transient(req, resp, nil) {
 			return "", 0, false
 		}
-		if *bo == nil {
-			*bo = t.newBackoff()
-		}
-		d = (*bo).NextBackOff()
-		if d == backoff.Stop {
+		var ok bool
+		if d, ok = t.nextBackoff(bo); !ok {
 			return "", 0, false
 		}
 		if hint, ok := serverDelay(obs, now); ok && obs.HasRetryAfter {

@@ -58,6 +58,24 @@ func (t *Transport) newBackoff() *backoff.ExponentialBackOff {
 	)
 }
 
+// nextBackoff returns the next step of the request's back-off schedule,
+// creating it on first use, bounded by WithMaxWait (backoff/v4 caps the
+// interval before its ±50 % randomisation, so a step can exceed it). ok is
+// false once the schedule's elapsed time runs past WithMaxTotalWait.
+func (t *Transport) nextBackoff(bo **backoff.ExponentialBackOff) (d time.Duration, ok bool) {
+	if *bo == nil {
+		*bo = t.newBackoff()
+	}
+	d = (*bo).NextBackOff()
+	if d == backoff.Stop {
+		return 0, false
+	}
+	if t.maxWait > 0 {
+		d = min(d, t.maxWait)
+	}
+	return d, true
+}
+
 // announce reports a wait to the hook and the logger before it starts.
 func (t *Transport) announce(req *http.Request, scope string, reason WaitReason, d time.Duration, attempt int) {
 	if t.waitHook != nil {
