@@ -119,7 +119,7 @@ func (s *slidingCounterServer) handle(now time.Time) (int, http.Header) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(int(math.Max(0, math.Floor(float64(s.limit)-used)))))
 	// Time until the current window ends, as such servers report.
-	h.Set("X-RateLimit-Reset", strconv.FormatFloat((s.window - (el - time.Duration(idx)*s.window)).Seconds(), 'f', 3, 64))
+	h.Set("X-RateLimit-Reset", strconv.FormatFloat((s.window-(el-time.Duration(idx)*s.window)).Seconds(), 'f', 3, 64))
 	return status, h
 }
 

@@ -75,16 +75,16 @@ type memBucket struct {
 	everHeaders bool   // the server has sent rate-limit headers
 	epochSeq    uint64 // requests <= epochSeq were sent before the current window
 
-	cwnd      float64 // allowed concurrency while unknown, headerless servers
-	ssthresh  float64
+	cwnd     float64 // allowed concurrency while unknown, headerless servers
+	ssthresh float64
 	// Headerless servers: after the first 429, admissions are also paced at
 	// aimdIv, halved in rate on each overrun and sped up on each success.
 	aimdIv       time.Duration
 	firstAdmit   time.Time
-	sinceOverrun int // successes since the last overrun
-	throttles   int    // consecutive 429s (one per round of requests)
-	throttleSeq uint64 // requests <= throttleSeq were sent before the last 429 arrived
-	srtt      time.Duration
+	sinceOverrun int    // successes since the last overrun
+	throttles    int    // consecutive 429s (one per round of requests)
+	throttleSeq  uint64 // requests <= throttleSeq were sent before the last 429 arrived
+	srtt         time.Duration
 }
 
 func newMemBucket(cfg BucketConfig) *memBucket {
