@@ -55,9 +55,10 @@
 // to what the server's X-RateLimit-* headers allow, 429 answers are waited out
 // and retried, and transient failures are retried only for requests that
 // cannot apply a write twice. Each Response names the rate-limit observation
-// it carried (Response.Rate); Client.Rate returns the latest one and
-// Client.Transport().Stats() the counters (requests, 429s, retries, time
-// waited). A 429 that could not be waited out (for example its reset lies
+// it carried (Response.Rate); Client.Rate returns the latest one,
+// Client.Budget().Snapshot() the budget's current state (limit, remaining
+// estimate, reset, in flight, waiters) and Client.Transport().Stats() the
+// counters (requests, 429s, retries, time waited). A 429 that could not be waited out (for example its reset lies
 // beyond WithMaxWait) is returned as a *RateLimitError; a budget wait that
 // would exceed WithMaxWait or the context's deadline fails at once with a
 // *ratelimit.WaitError.

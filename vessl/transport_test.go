@@ -258,3 +258,20 @@ func TestContextIdempotencyKey(t *testing.T) {
 		t.Error("a key with a newline was accepted")
 	}
 }
+
+// TestBudget: Client.Budget is the budget the client's calls spend.
+func TestBudget(t *testing.T) {
+	c, mock := scripted(t)
+	mock.RegisterResponder("GET", "https://api.vessl.test/api/v1/accounts/me", ok(`{}`))
+	mock.RegisterResponder("GET", "https://api.vessl.test/api/v1/organizations/demo-org/clusters", ok(`{"results": []}`))
+	if _, _, err := c.Accounts.Me(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Clusters.List(context.Background(), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	snap := c.Budget().Snapshot()
+	if snap.Limit != 1000 || strings.Contains(snap.Scope, testToken) {
+		t.Errorf("Budget().Snapshot() = %+v; want the learned limit 1000 and a scope without the token", snap)
+	}
+}

@@ -60,6 +60,7 @@ type Client struct {
 	organization string // the default; found on first use if not configured
 	logger       *slog.Logger
 	idemKeys     bool
+	scope        ratelimit.ScopeFunc
 
 	rateMu sync.Mutex
 	rate   ratelimit.Observation
@@ -111,6 +112,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		project:      s.project,
 		logger:       s.logger,
 		idemKeys:     s.idemKeys,
+		scope:        s.scope,
+	}
+	if c.scope == nil {
+		c.scope = ratelimit.DefaultScope
 	}
 	if t, ok := hc.Transport.(*transport.Transport); ok {
 		if s.limiter != nil || s.scope != nil || s.hasMaxWait || len(s.transport) > 0 {
@@ -177,6 +182,24 @@ func (c *Client) Project() string { return c.project }
 // report requests, 429s, retries and time waited, and whose Limiter exposes
 // the budgets.
 func (c *Client) Transport() *transport.Transport { return c.transport }
+
+// Budget returns the rate-limit budget the client's requests spend, for
+// progress displays: Budget().Snapshot() tells the known limit, the
+// remaining estimate, the next reset, requests in flight and callers
+// waiting. Under the default scope (one budget per host and credential)
+// every call of the client spends this one budget; under a WithScope
+// function it is the budget of GET api/v1/accounts/me. A transport given in
+// WithHTTPClient is assumed to use the default scope.
+func (c *Client) Budget() *ratelimit.Budget {
+	u := c.baseURL.ResolveReference(&url.URL{Path: "api/v1/accounts/me"})
+	req := &http.Request{
+		Method: http.MethodGet,
+		URL:    u,
+		Host:   u.Host,
+		Header: http.Header{"Authorization": {"Token " + string(*c.token)}},
+	}
+	return c.transport.Limiter().Budget(c.scope(req))
+}
 
 // Rate returns the most recent rate-limit observation any response of this
 // client carried (the zero Observation if none has).
