@@ -297,3 +297,32 @@ func TestRetryNotAdmitted(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseAndSharedLimiter: Close closes what New created, never a
+// limiter given with WithLimiter.
+func TestCloseAndSharedLimiter(t *testing.T) {
+	base, _ := mockBase(t, http.MethodGet, answer(200))
+	shared := ratelimit.NewLimiter()
+	defer shared.Close()
+	a := New(WithBase(base), WithLimiter(shared))
+	b := New(WithBase(base), WithLimiter(shared))
+	if a.Limiter() != shared || b.Limiter() != shared {
+		t.Fatalf("Limiter() is not the shared limiter")
+	}
+	if err := a.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	resp, err := get(t, b)
+	if err != nil {
+		t.Fatalf("RoundTrip through the other transport after Close = %v; want nil (shared limiter open)", err)
+	}
+	readBody(t, resp)
+
+	own := New(WithBase(base))
+	if err := own.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	if _, err := get(t, own); !errors.Is(err, ratelimit.ErrClosed) {
+		t.Errorf("RoundTrip after Close = %v; want ratelimit.ErrClosed", err)
+	}
+}
