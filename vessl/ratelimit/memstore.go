@@ -15,6 +15,7 @@ const (
 	backoffMax     = 60 * time.Second
 	maxConcurrency = 4096 // cap of the adaptive concurrency
 	maxSpread      = time.Second
+	burstDivisor   = 10 // burst tolerance: a tenth of the quota
 )
 
 // NewMemoryStore returns the default Store, which keeps every bucket in this
@@ -130,6 +131,18 @@ func (b *memBucket) probeWait() time.Duration {
 	return min(max(d, minProbeWait), maxProbeWait)
 }
 
+// burst is how many admissions may run ahead of the pace: a tenth of the
+// quota (of what is left if the quota is unknown), at least 1, never more
+// than what is left. Small batches then go at once, large ones are spread.
+// Requires b.mu held.
+func (b *memBucket) burst() int {
+	quota := b.limit
+	if quota <= 0 {
+		quota = b.avail
+	}
+	return max(1, min(b.avail, quota/burstDivisor))
+}
+
 // pace returns the interval between admissions at now: what remains spread
 // over the time left to the reset, never slower than the long-run rate.
 // Requires b.mu held.
@@ -179,12 +192,19 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 			}
 			return Grant{Wait: b.wake.Sub(now), WaitKnown: true, Interval: b.interval}
 		}
-		if now.Before(b.nextSlot) {
-			return Grant{Wait: b.nextSlot.Sub(now), WaitKnown: true, Interval: b.interval}
+		// GCRA: nextSlot is the theoretical time of the next admission;
+		// up to burst admissions may run ahead of it.
+		iv := b.pace(now)
+		earliest := b.nextSlot.Add(-time.Duration(b.burst()-1) * iv)
+		if now.Before(earliest) {
+			return Grant{Wait: earliest.Sub(now), WaitKnown: true, Interval: iv}
 		}
-		b.interval = b.pace(now)
+		b.interval = iv
 		b.avail--
-		b.nextSlot = now.Add(b.jitter(b.interval))
+		if b.nextSlot.Before(now) {
+			b.nextSlot = now
+		}
+		b.nextSlot = b.nextSlot.Add(b.jitter(iv))
 		return b.admit(now)
 	}
 	// The probe of a new window waits for every request still in flight:
@@ -330,7 +350,7 @@ func (b *memBucket) setWindow(now, reset time.Time, avail int) {
 	b.reset = reset
 	b.wake = reset.Add(b.spread())
 	// A faster pace may pull the next slot earlier.
-	if iv := b.pace(now); b.lastAdmit.Add(iv).Before(b.nextSlot) {
+	if iv := b.pace(now); iv < b.interval && b.lastAdmit.Add(iv).Before(b.nextSlot) {
 		b.nextSlot = b.lastAdmit.Add(iv)
 	}
 }

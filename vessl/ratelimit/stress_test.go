@@ -30,8 +30,11 @@ func TestBudgetStress(t *testing.T) {
 					if rng.IntN(4) == 0 {
 						d := time.Duration(rng.IntN(500)) * time.Millisecond
 						go func() { // cancelled while (probably) waiting
-							<-time.After(d)
-							cancel()
+							select {
+							case <-time.After(d):
+								cancel()
+							case <-ctx.Done():
+							}
 						}()
 					}
 					tk, err := b.Acquire(ctx)
