@@ -50,6 +50,10 @@ func (t Ticket) Sent() time.Time { return t.sent }
 
 type waiter struct {
 	ch chan result // buffered(1); receives exactly once
+	// The waiter's bounds, to fail it at once when a wait learned later
+	// (say, from a probe's answer) cannot end in time.
+	maxAt    time.Time // enqueue time + MaxWait on the Limiter's clock; zero if none
+	deadline time.Time // ctx's deadline (real time); zero if none
 }
 
 type result struct {
@@ -123,6 +127,12 @@ func (b *Budget) wait(ctx context.Context, now time.Time) (Ticket, error) {
 		return Ticket{}, werr
 	}
 	w := &waiter{ch: make(chan result, 1)}
+	if b.cfg.maxWait > 0 {
+		w.maxAt = now.Add(b.cfg.maxWait)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		w.deadline = dl
+	}
 	b.queue = append(b.queue, w)
 	if len(b.queue) == 1 {
 		b.armLocked(now)
@@ -200,6 +210,12 @@ func (b *Budget) pumpLocked(now time.Time) {
 		}
 		if !g.OK {
 			b.noteHead(now, g)
+			if g.WaitKnown {
+				b.expireLocked(now)
+				if len(b.queue) == 0 {
+					break
+				}
+			}
 			b.armLocked(now)
 			return
 		}
@@ -208,6 +224,30 @@ func (b *Budget) pumpLocked(now time.Time) {
 	if b.timer != nil {
 		b.timer.Stop()
 	}
+}
+
+// expireLocked fails at once every waiter whose expected admission, now
+// known, falls after its bound. Requires b.mu held.
+func (b *Budget) expireLocked(now time.Time) {
+	kept := b.queue[:0]
+	for _, w := range b.queue {
+		at := b.headAt.Add(time.Duration(len(kept)) * b.pacing)
+		var werr *WaitError
+		switch {
+		case !w.maxAt.IsZero() && at.After(w.maxAt):
+			werr = &WaitError{Scope: b.scope, Wait: at.Sub(now), Reset: at, Max: b.cfg.maxWait, Err: ErrMaxWait}
+		case !w.deadline.IsZero() && at.Sub(now) > time.Until(w.deadline):
+			werr = &WaitError{Scope: b.scope, Wait: at.Sub(now), Reset: at, Max: max(time.Until(w.deadline), 0), Err: context.DeadlineExceeded}
+		}
+		if werr == nil {
+			kept = append(kept, w)
+			continue
+		}
+		b.waiting.Add(-1)
+		w.ch <- result{err: werr}
+	}
+	clear(b.queue[len(kept):])
+	b.queue = kept
 }
 
 // popLocked hands r to the head waiter. Requires b.mu held.

@@ -281,3 +281,35 @@ func TestLimiterBudgetNoAlloc(t *testing.T) {
 		t.Errorf("DefaultScope allocates %v times on a hit; want 0", n)
 	}
 }
+
+func TestBudgetFailsQueuedWaiterWhenWaitBecomesKnown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newTestLimiter(t).Budget("s")
+		first, _ := b.Acquire(context.Background()) // cold start: the rest wait for its answer
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errc := make(chan error, 1)
+		go func() {
+			_, err := b.Acquire(ctx)
+			errc <- err
+		}()
+		synctest.Wait()
+		start := time.Now()
+		<-time.After(100 * time.Millisecond)
+		// The answer: nothing left for a minute. The waiter's deadline is
+		// 5s away: it must fail now, not in 5s.
+		now := time.Now()
+		b.Report(first, Observation{At: now, Status: 200, Remaining: 0, HasRemaining: true, Reset: now.Add(time.Minute)})
+		err := <-errc
+		var we *WaitError
+		if !errors.As(err, &we) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Acquire = %v; want *WaitError wrapping DeadlineExceeded", err)
+		}
+		if el := time.Since(start); el != 100*time.Millisecond {
+			t.Errorf("waiter failed after %v; want at the answer (100ms)", el)
+		}
+		if s := b.Snapshot(); s.Waiters != 0 {
+			t.Errorf("Waiters = %d; want 0", s.Waiters)
+		}
+	})
+}
