@@ -2,63 +2,94 @@
 // its responses, and makes concurrent callers share it without tripping the
 // limit.
 //
-// # Model
-//
-// [ParseHeaders] turns one response into an [Observation]: the quota, what
-// remains, when it refills (as a local deadline) and any Retry-After. It
-// reads X-RateLimit-* (and X-Rate-Limit-*, and window-suffixed forms),
-// Retry-After, and the IETF RateLimit / RateLimit-Policy fields, choosing
-// the tightest of several policies.
-//
-// A [Budget] is the client's model of one server-side bucket (a scope; by
-// default one per host and credential, see [DefaultScope]). Callers
-// [Budget.Acquire] before a request and [Budget.Report] its response. The
-// budget:
-//
-//   - counts requests in flight: the estimate of what is left is the
-//     server's Remaining minus requests it may not have counted yet, so K
-//     concurrent requests never overspend it;
-//   - never lets a stale response (from a request sent before the one that
-//     last set the state, or describing an earlier window) raise it;
-//   - paces: what remains is spread over the time left to the reset, never
-//     slower than the long-run rate Limit/Window when that is known, so
-//     fixed windows, sliding logs, sliding-window counters and token
-//     buckets are all served without knowing which one the server runs;
-//   - at a reset does not assume the quota is back: one probe goes first
-//     and the others follow at the pace its answer allows, with jitter;
-//   - starts conservatively when nothing is known (one request in flight),
-//     then adapts: grows on success, halves on 429;
-//   - waits out a 429 for its Retry-After (or reset), or an adaptive,
-//     jittered back-off when the 429 says nothing ([Budget.Backoff]);
-//   - serves waiters in FIFO order with a single timer; a wait known to be
-//     too long for ctx or the maximum wait fails at once with a
-//     [*WaitError].
-//
-// A [Limiter] holds the budgets of all scopes. Their state lives in a
-// [Store] (in memory by default); the seam lets a shared store spread one
-// budget across processes.
-//
-// # Reset times and clamping
-//
-// A reset value that is a date is an absolute server time. A numeric value
-// v is epoch milliseconds if v >= 1e11, epoch seconds if v >= 1e8 (as a
-// delay that would be three years), else a delay in seconds; negative, NaN
-// and infinite values are ignored with a [*HeaderError]. Absolute times are
-// read against the response's Date header (the server's clock) when present,
-// else the local clock, and become local deadlines, so server clock skew
-// does not matter. Every delay is clamped to [0, MaxDelay].
-//
-// # Concurrency
-//
-// Limiter, Budget and the default Store are safe for concurrent use. Time
-// comes from an injectable [Clock]; the algorithm never sleeps.
-//
 // # Usage
 //
 //	lim := ratelimit.NewLimiter(ratelimit.WithMaxWait(time.Minute))
 //	b := lim.Budget(ratelimit.DefaultScope(req))
-//	t, err := b.Acquire(ctx) // waits for the budget; fails fast if too long
-//	resp, err := http.DefaultClient.Do(req)
+//	t, err := b.Acquire(ctx) // waits its turn; fails at once if it cannot make it in time
+//	resp, err := http.DefaultTransport.RoundTrip(req)
 //	obs, _ := ratelimit.ParseHeaders(resp.Header, resp.StatusCode, time.Now())
-//	b.Report(t, obs)
+//	b.Report(t, obs) // or b.Cancel(t) if the request was never sent
+//
+// Package transport wraps exactly this in an http.RoundTripper.
+//
+// # Observations
+//
+// [ParseHeaders] turns one response into an [Observation]: the quota, what
+// remains, when it refills (as a local deadline), the policy window and any
+// Retry-After. It reads X-RateLimit-* (also X-Rate-Limit-*, and
+// window-suffixed forms such as X-RateLimit-Remaining-Minute), Retry-After,
+// the IETF RateLimit / RateLimit-Policy structured fields and the older
+// drafts' RateLimit-Limit/-Remaining/-Reset. Of several policies, the
+// tightest governs. It does not allocate for the usual X-RateLimit-*
+// integers.
+//
+// # Reset times and clamping
+//
+// A reset value that is a date (HTTP-date or RFC 3339) is an absolute server
+// time. A numeric value v, integer or fractional, is epoch milliseconds if
+// v >= 1e11, epoch seconds if v >= 1e8 (as a delay that would be three
+// years; as an epoch it is 1973), else a delay in seconds; negative, NaN and
+// infinite values are ignored and reported as a [*HeaderError]. Absolute
+// times become delays against the response's Date header (the server's
+// clock) when present and valid, else against the local clock, and a past
+// time is a delay of 0; the Observation's Reset is then the arrival time
+// plus the delay, a local deadline, so a server clock minutes off changes
+// nothing. Every delay is clamped to [0, MaxDelay]. Counts are clamped to
+// [0, MaxInt32]. Retry-After, when present, wins over every other hint.
+//
+// # Budgets
+//
+// A [Budget] is the client's model of one server-side bucket (a scope; by
+// default one per host and credential, see [DefaultScope]). It
+//
+//   - counts requests in flight: what is left is the server's Remaining
+//     minus every request the server may not have counted in it (those
+//     still in flight, and those that answered while it was in flight), so
+//     K concurrent requests never overspend it;
+//   - never lets a stale response raise the estimate: one to a request sent
+//     before the request whose response set the state may only lower it,
+//     and one describing a window that ended before the current one is
+//     ignored;
+//   - paces: what remains is spread over the time left to the reset (GCRA,
+//     with a burst tolerance of a tenth of the quota), never slower than the
+//     long-run rate Limit/Window when that is known, so fixed windows,
+//     sliding logs, sliding-window counters and token buckets are served
+//     without knowing which one the server runs;
+//   - at a reset does not assume the quota is back: what was left stays
+//     usable, and if nothing was, one probe goes first, once nothing else
+//     is in flight, and the rest follow at the pace its answer allows, with
+//     jitter so that waiters never wake at one instant;
+//   - with nothing known (cold start) admits one request and adapts: while
+//     the server sends no headers, an AIMD window grows on success and halves
+//     on each overrun (a 429), and the admission rate halves too;
+//   - waits out a 429 for its Retry-After (or reset), or for a jittered
+//     back-off that grows with consecutive overruns ([Budget.Backoff]);
+//   - serves waiters first come, first served, with a single timer for the
+//     head of the queue; every response re-evaluates the queue, so a
+//     probe's answer can release many waiters;
+//   - fails a wait at once with a [*WaitError] (carrying the expected admit
+//     time) when it is known to end after ctx's deadline or the maximum
+//     wait, also when that becomes known while waiting; a cancelled wait
+//     returns promptly and gives its place back.
+//
+// A [Limiter] holds the budgets of all scopes. Their state lives in a
+// [Store]; the default keeps it in memory, and the seam is designed so that
+// a shared store (Redis) can spread one budget across processes.
+//
+// # Concurrency and time
+//
+// Limiter, Budget and the default Store are safe for concurrent use; each
+// bucket is guarded by one mutex and the waiter queue by another. Time comes
+// from an injectable [Clock] (the real clock by default); the algorithm
+// never sleeps, and its core methods take the current time as an argument.
+//
+// # Limits
+//
+// A sliding-window counter that reports the end of its fixed window as the
+// reset may refuse the probe sent right after it (at most one 429 per
+// window). While a probe's answer is missing the budget releases one more
+// request after max(1s, 3 round trips), which a server with a quota of one
+// may refuse. A server that sends no headers at all is learned by trial:
+// expect a few 429s per overrun.
 package ratelimit
