@@ -211,8 +211,10 @@ func TestBudgetWaitAnnounced(t *testing.T) {
 			readBody(t, resp)
 		}
 		w := ev.waitsFor(WaitBudget)
-		if len(w) != 1 || w[0].Duration != 10*time.Second || w[0].Attempt != 1 {
-			t.Errorf("budget waits = %+v; want one of 10s before attempt 1", w)
+		// The estimate is the budget's reset, which it may spread by its
+		// own jitter.
+		if len(w) != 1 || w[0].Duration < 9*time.Second || w[0].Duration > 12*time.Second || w[0].Attempt != 1 {
+			t.Errorf("budget waits = %+v; want one of about 10s before attempt 1", w)
 		}
 		if got := rec.gap(1); got < 10*time.Second {
 			t.Errorf("second request sent %v after the first; want >= 10s", got)
