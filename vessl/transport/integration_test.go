@@ -45,16 +45,20 @@ func TestIntegration(t *testing.T) {
 		{"token bucket/reset delta", limit(testserver.TokenBucket), xrl(testserver.ResetDelta), 5},
 		{"sliding log/reset epoch", limit(testserver.SlidingLog), xrl(testserver.ResetEpoch), 5},
 		{"sliding log/reset epoch-ms", limit(testserver.SlidingLog), xrl(testserver.ResetEpochMillis), 5},
+		{"sliding log/reset delta-frac", limit(testserver.SlidingLog), xrl(testserver.ResetDeltaFrac), 5},
+		{"sliding log/reset http-date", limit(testserver.SlidingLog), xrl(testserver.ResetHTTPDate), 5},
+		{"sliding log/reset rfc3339", limit(testserver.SlidingLog), xrl(testserver.ResetRFC3339), 5},
 		{"sliding log/IETF", limit(testserver.SlidingLog), testserver.HeaderStyle{IETF: true}, 5},
 		{"fixed window/IETF and Retry-After", limit(testserver.FixedWindow),
 			testserver.HeaderStyle{IETF: true, RetryAfter: true}, 5},
 		{"sliding log/observe only", observe, xrl(testserver.ResetDelta), 0},
 		// Blind servers state nothing until a 429 (Retry-After only) or
 		// nothing at all: the budget can only learn the limit by meeting
-		// it, so 429s are expected (17 and 23 in a typical run); the bound
-		// checks they stay a small share and every request still succeeds.
-		{"sliding log/no headers", limit(testserver.SlidingLog), testserver.HeaderStyle{}, 50},
-		{"fixed window/Retry-After only", limit(testserver.FixedWindow), testserver.HeaderStyle{RetryAfter: true}, 50},
+		// it, so 429s are expected (17 to 37 and 22 to 27 in our runs of
+		// 300, depending on load); the bound catches a storm while every
+		// request must still succeed.
+		{"sliding log/no headers", limit(testserver.SlidingLog), testserver.HeaderStyle{}, 75},
+		{"fixed window/Retry-After only", limit(testserver.FixedWindow), testserver.HeaderStyle{RetryAfter: true}, 75},
 	}
 	// The batches wait far more than they compute, so all scenarios run
 	// at once (t.Parallel would run only GOMAXPROCS of them at a time);

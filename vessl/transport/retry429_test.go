@@ -55,6 +55,16 @@ func TestRetry429Hints(t *testing.T) {
 			return []string{"X-RateLimit-Limit", "10", "X-RateLimit-Remaining", "0",
 				"X-RateLimit-Reset", strconv.FormatInt(now.Add(6*time.Second).UnixMilli(), 10), "Date", now.UTC().Format(http.TimeFormat)}
 		}, 6 * time.Second},
+		{"X-RateLimit-Reset fractional delta", func(time.Time) []string {
+			return []string{"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1.5"}
+		}, 1500 * time.Millisecond},
+		{"X-RateLimit-Reset HTTP-date", func(now time.Time) []string {
+			return []string{"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", now.Add(3 * time.Second).UTC().Format(http.TimeFormat),
+				"Date", now.UTC().Format(http.TimeFormat)}
+		}, 3 * time.Second},
+		{"X-RateLimit-Reset RFC 3339", func(now time.Time) []string {
+			return []string{"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", now.Add(4 * time.Second).UTC().Format(time.RFC3339Nano)}
+		}, 4 * time.Second},
 		{"IETF RateLimit", func(time.Time) []string {
 			return []string{"RateLimit-Policy", `"burst";q=10;w=60`, "RateLimit", `"burst";r=0;t=7`}
 		}, 7 * time.Second},
