@@ -23,14 +23,16 @@
 //     Retry-After if present, else after the rate-limit reset, else after the
 //     budget's adaptive back-off, stretched by a random fraction of the wait
 //     (WithJitter) so that clients told the same reset do not all wake at
-//     once. A 429 whose reset lies beyond WithMaxWait is returned at once.
+//     once. A 429 whose reset lies beyond WithMaxWait, or beyond the
+//     request's deadline, is returned at once rather than slept on.
 //  5. A transient failure (a network error, 502, 503, 504) is retried after a
 //     jittered exponential back-off, but only when repeating cannot apply a
 //     write twice: for GET, HEAD, OPTIONS, TRACE, PUT and DELETE, for a
 //     request carrying an Idempotency-Key header, or for one whose context
 //     comes from WithRetryUnsafe. POST and PATCH are otherwise sent once.
 //  6. Attempts are bounded by WithMaxAttempts and the sum of the waits by
-//     WithMaxTotalWait. When they run out, the last response is returned
+//     WithMaxTotalWait; no retry wait is started that the request's deadline
+//     would cut short. When they run out, the last response is returned
 //     with a nil error, its body intact and unread, so the caller can read
 //     the 429 or 5xx and its reset time; after a network error, the error.
 //

@@ -205,7 +205,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, fmt.Errorf("%w: not retrying after: %w", ErrBodyNotRewindable, err)
 			}
 			d, ok := t.nextBackoff(&bo)
-			if !ok || t.overTotal(waited, d) {
+			if !ok || !t.fits(ctx, waited, d) {
 				return nil, fmt.Errorf("transport: giving up after %d attempts: %w", attempt, err)
 			}
 			lastErr, pause = err, d
@@ -259,7 +259,7 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 		if t.maxWait > 0 {
 			d = min(d, t.maxWait)
 		}
-		if t.overTotal(waited, d) {
+		if !t.fits(req.Context(), waited, d) {
 			return "", 0, false
 		}
 		return WaitRateLimited, d, true
@@ -280,7 +280,7 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 			}
 			d = max(d, t.jitterWait(hint))
 		}
-		if t.overTotal(waited, d) {
+		if !t.fits(req.Context(), waited, d) {
 			return "", 0, false
 		}
 		return WaitBackoff, d, true
@@ -288,9 +288,18 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 	return "", 0, false
 }
 
-// overTotal reports whether waiting d more would pass WithMaxTotalWait.
-func (t *Transport) overTotal(waited, d time.Duration) bool {
-	return t.maxTotalWait > 0 && waited+d > t.maxTotalWait
+// fits reports whether a retry wait of d can be afforded: it must not pass
+// WithMaxTotalWait nor the context's deadline. A wait that would be cut
+// short by the deadline is not started: the response in hand is returned
+// at once instead of a deadline error later (as Acquire fails at once).
+func (t *Transport) fits(ctx context.Context, waited, d time.Duration) bool {
+	if t.maxTotalWait > 0 && waited+d > t.maxTotalWait {
+		return false
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return false
+	}
+	return true
 }
 
 // wait announces and then sleeps for one retry wait.
