@@ -13,12 +13,15 @@ import (
 // The property test simulates a batch against a rate-limited server as a
 // discrete-event simulation on the bucket's time-explicit API: K workers,
 // N requests, random network latencies each way (so responses arrive out of
-// order), a fixed-window or sliding-log server. The property: the bucket
+// order), a fixed-window, sliding-log or token-bucket server. The property: the bucket
 // never sends a request the server refuses (no 429s), and the batch
 // finishes (no stall).
 
 type simServer struct {
-	fixed    bool // fixed window, else sliding log
+	fixed    bool // fixed window, else sliding log (or token bucket)
+	bucket   bool // token bucket of limit tokens refilled over window
+	tokens   float64
+	last     time.Time
 	roundUp  bool // reset as whole seconds, rounded up
 	limit    int
 	window   time.Duration
@@ -34,7 +37,20 @@ func (s *simServer) handle(now time.Time) Report {
 	var remaining int
 	var reset time.Duration
 	accept := false
-	if s.fixed {
+	if s.bucket {
+		rate := float64(s.limit) / s.window.Seconds()
+		if !s.last.IsZero() {
+			s.tokens = math.Min(float64(s.limit), s.tokens+now.Sub(s.last).Seconds()*rate)
+		}
+		s.last = now
+		if s.tokens >= 1 {
+			s.tokens--
+			accept = true
+		}
+		remaining = int(s.tokens)
+		// Reset: until the bucket is full again.
+		reset = time.Duration((float64(s.limit) - s.tokens) / rate * float64(time.Second))
+	} else if s.fixed {
 		idx := int64(now.Sub(s.start) / s.window)
 		if idx != s.winIdx {
 			s.winIdx, s.count = idx, 0
@@ -111,11 +127,13 @@ func TestPropertyNeverOverspends(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		srv := &simServer{
 			fixed:   rapid.Bool().Draw(rt, "fixed"),
+			bucket:  rapid.IntRange(0, 2).Draw(rt, "kind") == 0,
 			roundUp: rapid.Bool().Draw(rt, "roundUp"),
 			limit:   rapid.IntRange(1, 30).Draw(rt, "limit"),
 			window:  time.Duration(rapid.IntRange(1, 10).Draw(rt, "windowSeconds")) * time.Second,
 			start:   t0,
 		}
+		srv.tokens = float64(srv.limit)
 		// The server's windows need not align with the client's start.
 		offset := time.Duration(rapid.Int64Range(0, int64(srv.window)).Draw(rt, "offset"))
 		srv.start = t0.Add(-offset)
