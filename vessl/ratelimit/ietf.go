@@ -119,11 +119,11 @@ func (p *parser) ietfPolicy(key string, vals []string) {
 					p.fail(key, v, errSyntax)
 					continue
 				}
-				pol.limit = n
+				pol.setLimit(n)
 			}
 			if w, ok := sfParam(params, "w"); ok {
 				if d, ok := parseSeconds(w); ok && d > 0 {
-					pol.window = d
+					pol.setWindow(d)
 				} else {
 					p.fail(key, v, errSyntax)
 				}
@@ -157,7 +157,7 @@ func (p *parser) ietfRateLimit(key string, vals []string) {
 				if !ok {
 					p.fail(key, v, errSyntax)
 				} else {
-					pol.remaining, pol.hasRemaining = n, true
+					pol.setRemaining(n)
 				}
 			}
 			if t, ok := sfParam(params, "t"); ok {
@@ -165,7 +165,7 @@ func (p *parser) ietfRateLimit(key string, vals []string) {
 				if err != nil {
 					p.fail(key, v, err)
 				} else {
-					pol.reset, pol.hasReset = d, true
+					pol.setReset(d)
 				}
 			}
 		}

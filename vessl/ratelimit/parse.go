@@ -36,6 +36,37 @@ type policy struct {
 	window       time.Duration
 }
 
+// The setters below merge a field stated twice (X-RateLimit-Remaining and
+// X-Rate-Limit-Remaining, two Retry-After lines, ...) by keeping the more
+// conservative value, so the result does not depend on the order in which
+// the header map is iterated.
+
+func (p *policy) setLimit(n int) {
+	if n > 0 && (p.limit == 0 || n < p.limit) { // a quota of 0 says nothing
+		p.limit = n
+	}
+}
+
+func (p *policy) setRemaining(n int) {
+	if !p.hasRemaining || n < p.remaining {
+		p.remaining, p.hasRemaining = n, true
+	}
+}
+
+func (p *policy) setReset(d time.Duration) {
+	if !p.hasReset || d > p.reset {
+		p.reset, p.hasReset = d, true
+	}
+}
+
+func (p *policy) setWindow(d time.Duration) { p.window = max(p.window, d) }
+
+func (p *parser) setRetry(d time.Duration) {
+	if !p.hasRetry || d > p.retry {
+		p.retry, p.hasRetry = d, true
+	}
+}
+
 // parser holds the state of one ParseHeaders call.
 type parser struct {
 	at       time.Time
@@ -123,23 +154,27 @@ func (p *parser) policyFor(name string) *policy {
 
 func (p *parser) parse(h http.Header) {
 	for key, vals := range h {
-		if len(vals) == 0 {
-			continue
-		}
-		v := vals[0]
 		switch {
 		case hasPrefixFold(key, "x-ratelimit-"):
-			p.xField(key, key[len("x-ratelimit-"):], v)
+			for _, v := range vals {
+				p.xField(key, key[len("x-ratelimit-"):], v)
+			}
 		case hasPrefixFold(key, "x-rate-limit-"):
-			p.xField(key, key[len("x-rate-limit-"):], v)
+			for _, v := range vals {
+				p.xField(key, key[len("x-rate-limit-"):], v)
+			}
 		case strings.EqualFold(key, "retry-after"):
-			p.retryAfter(key, v)
+			for _, v := range vals {
+				p.retryAfter(key, v)
+			}
 		case strings.EqualFold(key, "ratelimit-policy"):
 			p.ietfPolicy(key, vals)
 		case strings.EqualFold(key, "ratelimit"):
 			p.ietfRateLimit(key, vals)
 		case hasPrefixFold(key, "ratelimit-"):
-			p.xField(key, key[len("ratelimit-"):], v)
+			for _, v := range vals {
+				p.xField(key, key[len("ratelimit-"):], v)
+			}
 		}
 	}
 }
@@ -177,7 +212,7 @@ func (p *parser) xField(key, rest, v string) {
 			p.fail(key, v, errNotNumber)
 			return
 		}
-		pol.limit = n
+		pol.setLimit(n)
 		if w > 0 && window == 0 {
 			window = w
 		}
@@ -191,7 +226,7 @@ func (p *parser) xField(key, rest, v string) {
 		if pol == nil {
 			return
 		}
-		pol.remaining, pol.hasRemaining = n, true
+		pol.setRemaining(n)
 	case strings.EqualFold(kind, "reset"):
 		d, err := p.resetDelay(v)
 		if err != nil {
@@ -202,13 +237,13 @@ func (p *parser) xField(key, rest, v string) {
 		if pol == nil {
 			return
 		}
-		pol.reset, pol.hasReset = d, true
+		pol.setReset(d)
 	default:
 		return // X-RateLimit-Used, -Resource, ...: not ours
 	}
 	if window > 0 {
 		if pol := p.policyFor(suffix); pol != nil {
-			pol.window = window
+			pol.setWindow(window)
 		}
 	}
 }
@@ -417,14 +452,14 @@ func (p *parser) retryAfter(key, v string) {
 	f, err := parseNumber(v)
 	switch {
 	case err == nil:
-		p.retry, p.hasRetry = secondsToDuration(f), true
+		p.setRetry(secondsToDuration(f))
 	case err == errNotNumber:
 		t, derr := http.ParseTime(v)
 		if derr != nil {
 			p.fail(key, v, errNotNumber)
 			return
 		}
-		p.retry, p.hasRetry = p.untilAbsolute(t), true
+		p.setRetry(p.untilAbsolute(t))
 	default:
 		p.fail(key, v, err)
 	}
@@ -455,7 +490,9 @@ func (p *parser) governing() *policy {
 		if c.limit == 0 && !c.hasRemaining && !c.hasReset && c.window == 0 {
 			continue
 		}
-		if best == nil || tighter(c, best) {
+		// Ties go to the smaller name, so that the choice does not depend
+		// on the header map's iteration order.
+		if best == nil || tighter(c, best) || !tighter(best, c) && c.name < best.name {
 			best = c
 		}
 	}

@@ -126,6 +126,12 @@ func TestParseHeaders(t *testing.T) {
 			remaining: -1, reset: 5 * time.Second, policy: "x", retry: none, wantErr: true},
 		{name: "invalid Date ignored", h: hdr("Date", "yesterday", "X-RateLimit-Remaining", "1", "X-RateLimit-Reset", itoa(at.Unix()+7)),
 			remaining: 1, reset: 7 * time.Second, retry: none},
+		{name: "conflicting spellings: the conservative value wins", h: hdr(
+			"X-RateLimit-Limit", "100", "X-Rate-Limit-Limit", "50",
+			"X-RateLimit-Remaining", "9", "X-Rate-Limit-Remaining", "3",
+			"X-RateLimit-Reset", "5", "X-Rate-Limit-Reset", "20",
+			"Retry-After", "1", "Retry-After", "7"),
+			limit: 50, remaining: 3, reset: 20 * time.Second, retry: 7 * time.Second},
 		{name: "unrelated x-ratelimit field", h: hdr("X-RateLimit-Used", "5", "X-RateLimit-Resource", "core"),
 			remaining: -1, reset: none, retry: none},
 	}
