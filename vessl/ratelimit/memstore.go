@@ -306,19 +306,20 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	estimate := r.Remaining - int(min(uncounted, maxCount))
 	estimate = max(estimate, 0)
 
-	// A response describing a window that ended before the current one
-	// (its reset is earlier, beyond the rounding of integer-second hints)
-	// says nothing about the current window: ignored. Lowering the fresh
-	// window's estimate with the old window's count would stall it.
-	if b.known && r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)) {
-		return
-	}
 	stale := seq < b.stateSeq || (!b.known && seq <= b.epochSeq)
 	if stale {
-		// An older request's view of this window: it may only lower the
-		// estimate. One from before the window we are probing counts only
-		// if it says the old window has not ended and nothing is left.
+		// An older request's view: it may only lower the estimate. If it
+		// describes a window that ended before the current one (its reset
+		// is earlier, beyond the rounding of integer-second hints) it says
+		// nothing about the current window and is ignored: lowering a
+		// fresh window's estimate with the old window's count would stall
+		// it. (A fresh response with an earlier reset is accepted: with
+		// several policies, a shorter one may have become the tightest.)
+		// One from before the window being probed counts only if it says
+		// the old window has not ended and nothing is left.
+		earlier := r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance))
 		switch {
+		case earlier:
 		case b.known:
 			b.avail = min(b.avail, estimate)
 		case r.Remaining == 0 && r.HasReset && r.Reset > 0:

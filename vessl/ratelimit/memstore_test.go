@@ -225,3 +225,17 @@ func TestBucketCancelGivesBack(t *testing.T) {
 		t.Errorf("Take after Cancel = %+v; want admitted", g)
 	}
 }
+
+func TestBucketTighterPolicyWithEarlierResetIsAccepted(t *testing.T) {
+	// The daily policy governed; then the per-minute one became the
+	// tightest: its earlier reset must not make the response look stale.
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 500, HasRemaining: true, Reset: time.Hour, HasReset: true}),
+		take(0, true, 0),
+		report(0, 2, Report{Status: 200, Remaining: 2, HasRemaining: true, Reset: 30 * time.Second, HasReset: true}),
+	})
+	if s := b.Snapshot(t0); s.Remaining != 2 || s.Reset != t0.Add(30*time.Second) {
+		t.Errorf("after a tighter policy: remaining %d, reset +%v; want 2, +30s", s.Remaining, s.Reset.Sub(t0))
+	}
+}
