@@ -390,7 +390,7 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 	switch {
 	case r.HasRetryAfter:
 		d = r.RetryAfter
-	case r.HasReset:
+	case r.HasReset && r.Reset > 0: // a refusal "resetting now" is no hint
 		d = r.Reset
 	default:
 		d = b.backoffAt(b.throttles)
@@ -398,7 +398,10 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 	if r.HasRemaining || r.HasReset || r.HasRetryAfter {
 		b.everHeaders = true
 	}
-	b.stateSeq = max(b.stateSeq, seq)
+	// Every request sent so far predates this refusal: their responses
+	// may only lower the estimate, and their cancellations give nothing
+	// back.
+	b.stateSeq = max(b.stateSeq, b.seq)
 	reset := now.Add(d)
 	if !r.HasRetryAfter && !r.HasReset && b.known && b.reset.After(reset) {
 		reset = b.reset // a guessed back-off never shortens a known wait
@@ -448,7 +451,7 @@ func (b *memBucket) Cancel(now time.Time, seq uint64) error {
 		b.avail++
 	}
 	if seq == b.seq && b.nextSlot.After(now) {
-		b.nextSlot = b.lastAdmit // the slot is free again
+		b.nextSlot = b.nextSlot.Add(-b.interval) // its slot is free again
 	}
 	return nil
 }

@@ -239,3 +239,17 @@ func TestBucketTighterPolicyWithEarlierResetIsAccepted(t *testing.T) {
 		t.Errorf("after a tighter policy: remaining %d, reset +%v; want 2, +30s", s.Remaining, s.Reset.Sub(t0))
 	}
 }
+
+func TestBucketCancelDuring429GivesNothingBack(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 5, HasRemaining: true}),
+		take(0, true, 0), // 2: will be cancelled
+		take(0, true, 0), // 3: refused
+		report(0, 3, Report{Status: 429, RetryAfter: 10 * time.Second, HasRetryAfter: true}),
+	})
+	_ = b.Cancel(t0, 2)
+	if g, _ := b.Take(t0.Add(time.Second)); g.OK || g.Wait != 9*time.Second {
+		t.Errorf("Take during a 429 wait after a Cancel = %+v; want to wait 9s", g)
+	}
+}
