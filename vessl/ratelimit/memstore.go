@@ -201,10 +201,12 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 		}
 		b.interval = iv
 		b.avail--
-		if b.nextSlot.Before(now) {
-			b.nextSlot = now
+		if iv > 0 { // unpaced, nextSlot stays behind: callers' clock reads may arrive out of order
+			if b.nextSlot.Before(now) {
+				b.nextSlot = now
+			}
+			b.nextSlot = b.nextSlot.Add(b.jitter(iv))
 		}
-		b.nextSlot = b.nextSlot.Add(b.jitter(iv))
 		return b.admit(now)
 	}
 	// The probe of a new window waits for every request still in flight:
