@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -63,4 +64,29 @@ func ExampleBudget() {
 	s := budget.Snapshot()
 	fmt.Println(s.Known, s.Remaining, s.InFlight)
 	// Output: true 99 0
+}
+
+func ExampleWaitError() {
+	lim := ratelimit.NewLimiter()
+	defer lim.Close()
+	budget := lim.Budget("api.example.com")
+
+	// A response said: nothing left for an hour.
+	ticket, _ := budget.Acquire(context.Background())
+	h := http.Header{}
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", "3600")
+	obs, _ := ratelimit.ParseHeaders(h, http.StatusOK, time.Now())
+	budget.Report(ticket, obs)
+
+	// A caller that can wait 10 seconds fails at once, and learns when to
+	// come back.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := budget.Acquire(ctx)
+	var we *ratelimit.WaitError
+	if errors.As(err, &we) {
+		fmt.Println(errors.Is(err, context.DeadlineExceeded), we.Wait.Round(time.Hour))
+	}
+	// Output: true 1h0m0s
 }
