@@ -47,7 +47,7 @@ func (l *Limiter) Budget(scope string) *Budget {
 	if b, ok := l.budgets[scope]; ok {
 		return b
 	}
-	bucket := l.cfg.store.Open(scope, BucketConfig{Jitter: l.cfg.jitter, Rand: l.cfg.rand})
+	bucket := l.cfg.store.Open(scope, BucketConfig{Jitter: l.cfg.jitter, Rand: l.cfg.rand, Burst: l.cfg.burst})
 	b = newBudget(scope, &l.cfg, bucket)
 	if l.closed {
 		b.close()

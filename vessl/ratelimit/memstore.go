@@ -15,7 +15,6 @@ const (
 	backoffMax     = 60 * time.Second
 	maxConcurrency = 4096 // cap of the adaptive concurrency
 	maxSpread      = time.Second
-	burstDivisor   = 10 // burst tolerance: a tenth of the quota
 )
 
 // NewMemoryStore returns the default Store, which keeps every bucket in this
@@ -68,6 +67,7 @@ type memBucket struct {
 	reset        time.Time // local deadline of the refill; zero if unknown
 	wake         time.Time // reset plus a random spread: when the window ends for us
 	stateSeq     uint64    // request whose response last set the state
+	freshAvail   int       // avail as the last fresh response set it
 
 	nextSlot  time.Time // earliest next admission (pacing, GCRA-like)
 	lastAdmit time.Time
@@ -131,16 +131,17 @@ func (b *memBucket) probeWait() time.Duration {
 	return min(max(d, minProbeWait), maxProbeWait)
 }
 
-// burst is how many admissions may run ahead of the pace: a tenth of the
-// quota (of what is left if the quota is unknown), at least 1, never more
-// than what is left. Small batches then go at once, large ones are spread.
-// Requires b.mu held.
+// burst is how many admissions may run ahead of the pace (the GCRA burst
+// tolerance): cfg.Burst of the quota, or of what the last fresh response
+// left if the quota is unknown; at least 1. It must not shrink as the
+// budget is spent, or the tolerance would melt with it; avail bounds the
+// admissions anyway. Requires b.mu held.
 func (b *memBucket) burst() int {
 	quota := b.limit
 	if quota <= 0 {
-		quota = b.avail
+		quota = b.freshAvail
 	}
-	return max(1, min(b.avail, quota/burstDivisor))
+	return max(1, int(float64(quota)*b.cfg.Burst))
 }
 
 // pace returns the interval between admissions at now: what remains spread
@@ -341,7 +342,7 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		// a back-off.
 		b.setWindow(now, now.Add(b.backoffAt(max(b.throttles, 1))), 0)
 	default:
-		b.known, b.avail = true, estimate
+		b.known, b.avail, b.freshAvail = true, estimate, estimate
 	}
 }
 
@@ -349,7 +350,7 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 // Requires b.mu held.
 func (b *memBucket) setWindow(now, reset time.Time, avail int) {
 	b.known = true
-	b.avail = avail
+	b.avail, b.freshAvail = avail, avail
 	b.reset = reset
 	b.wake = reset.Add(b.spread())
 	// A faster pace may pull the next slot earlier.

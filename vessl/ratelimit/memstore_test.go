@@ -33,7 +33,7 @@ func headers(remaining int, reset time.Duration) Report {
 // runSteps runs a step table against a fresh bucket without jitter.
 func runSteps(t *testing.T, steps []step) *memBucket {
 	t.Helper()
-	b := newMemBucket(BucketConfig{})
+	b := newMemBucket(BucketConfig{Burst: 0.1})
 	settled := map[uint64]uint64{} // Grant.Settled by seq, as a Ticket keeps it
 	for i, s := range steps {
 		now := t0.Add(s.at)

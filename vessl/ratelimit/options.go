@@ -14,11 +14,12 @@ type config struct {
 	clock   Clock
 	store   Store
 	jitter  float64
+	burst   float64
 	rand    func() float64
 }
 
 func defaultConfig() config {
-	return config{clock: realClock{}, jitter: 0.1, rand: rand.Float64}
+	return config{clock: realClock{}, jitter: 0.1, burst: 0.1, rand: rand.Float64}
 }
 
 // WithMaxWait bounds every Acquire: a wait known to be longer fails at once
@@ -58,6 +59,21 @@ func WithJitter(frac float64) Option {
 			frac = 0
 		}
 		c.jitter = min(frac, 1)
+	}
+}
+
+// WithBurst sets the fraction of the quota that may be sent at once, ahead
+// of the pace (default 0.1: a tenth). The rest of what remains is spread
+// over the time left to the reset. 0 paces every request; 1 sends all that
+// the server says remains without pacing, which finishes small batches
+// sooner but leaves nothing for other clients sharing the budget. It is
+// clamped to [0, 1].
+func WithBurst(frac float64) Option {
+	return func(c *config) {
+		if !(frac >= 0) { // also NaN
+			frac = 0
+		}
+		c.burst = min(frac, 1)
 	}
 }
 

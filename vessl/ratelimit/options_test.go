@@ -23,6 +23,13 @@ func TestOptionsClamp(t *testing.T) {
 		{WithStore(nil), 0.1, 0},
 		{WithRand(nil), 0.1, 0},
 	}
+	for _, tt := range []struct{ in, want float64 }{{-1, 0}, {math.NaN(), 0}, {0.5, 0.5}, {3, 1}} {
+		l := NewLimiter(WithBurst(tt.in))
+		if l.cfg.burst != tt.want {
+			t.Errorf("WithBurst(%v): burst = %v; want %v", tt.in, l.cfg.burst, tt.want)
+		}
+		_ = l.Close()
+	}
 	for i, tt := range tests {
 		l := NewLimiter(tt.opt)
 		if l.cfg.jitter != tt.wantJitter || l.cfg.maxWait != tt.wantMax || l.cfg.clock == nil || l.cfg.store == nil || l.cfg.rand == nil {

@@ -141,7 +141,8 @@ func TestPropertyNeverOverspends(t *testing.T) {
 		total := rapid.IntRange(1, 150).Draw(rt, "requests")
 		maxLat := time.Duration(rapid.Int64Range(0, int64(400*time.Millisecond)).Draw(rt, "maxLatency"))
 		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(rt, "seed"), 1))
-		b := newMemBucket(BucketConfig{Jitter: 0.1, Rand: rng.Float64})
+		burst := rapid.Float64Range(0, 1).Draw(rt, "burst")
+		b := newMemBucket(BucketConfig{Jitter: 0.1, Rand: rng.Float64, Burst: burst})
 		lat := func() time.Duration { return time.Duration(rng.Int64N(int64(maxLat) + 1)) }
 
 		var q simQueue

@@ -32,6 +32,9 @@ type BucketConfig struct {
 	// Rand returns a pseudo-random number in [0, 1); it must be safe for
 	// concurrent use.
 	Rand func() float64
+	// Burst is the fraction (0..1) of the quota that may be admitted ahead
+	// of the pace (GCRA burst tolerance); at least one request always may.
+	Burst float64
 }
 
 // Bucket is one scope's state, as kept by a Store. Its methods are safe for
