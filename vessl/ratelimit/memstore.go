@@ -66,7 +66,8 @@ type memBucket struct {
 	windowStated bool      // window came from the server, not learned
 	reset        time.Time // local deadline of the refill; zero if unknown
 	wake         time.Time // reset plus a random spread: when the window ends for us
-	stateSeq     uint64    // request whose response last set the state
+	stateSeq     uint64    // requests <= stateSeq were admitted before the state was set
+	low          int       // the lowest remaining the server reported in this window
 	freshAvail   int       // avail as the last fresh response set it
 
 	nextSlot  time.Time // earliest next admission (pacing, GCRA-like)
@@ -294,43 +295,38 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	if r.HasReset {
 		resetAt = now.Add(r.Reset)
 	}
-	// Requests the server may not have counted in r.Remaining: every other
-	// request admitted so far, except those whose response arrived before
-	// this one was sent (those were processed before it). This includes
-	// requests that answered while this one was in flight: the server may
-	// have processed them after it.
-	uncounted := b.seq - 1
-	if r.Settled < uncounted {
-		uncounted -= r.Settled
-	} else {
-		uncounted = 0
-	}
-	uncounted = max(uncounted, uint64(b.inflight))
-	estimate := r.Remaining - int(min(uncounted, maxCount))
-	estimate = max(estimate, 0)
-
-	stale := seq < b.stateSeq || (!b.known && seq <= b.epochSeq)
-	if stale {
-		// An older request's view: it may only lower the estimate. If it
-		// describes a window that ended before the current one (its reset
-		// is earlier, beyond the rounding of integer-second hints) it says
-		// nothing about the current window and is ignored: lowering a
-		// fresh window's estimate with the old window's count would stall
-		// it. (A fresh response with an earlier reset is accepted: with
-		// several policies, a shorter one may have become the tightest.)
-		// One from before the window being probed counts only if it says
+	// The server's remaining only falls as it processes requests (it rises
+	// with time, at a reset or a refill). So of the responses seen, the one
+	// with the lowest remaining, low, was processed last, and every request
+	// still in flight may be processed after it: the estimate is low minus
+	// what is in flight. A response to a request admitted before the one
+	// that set low answered (older) was processed before it if it says
+	// more: it is already counted, and leaving the in-flight count gives
+	// its slot back. If it says less, it was processed later: it is news.
+	// A response to a request admitted after that (fresh) is news anyway.
+	older := seq <= b.stateSeq
+	if !b.known && seq <= b.epochSeq {
+		// From before the window being probed: it counts only if it says
 		// the old window has not ended and nothing is left.
-		earlier := r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance))
-		switch {
-		case earlier:
-		case b.known:
-			b.avail = min(b.avail, estimate)
-		case r.Remaining == 0 && r.HasReset && r.Reset > 0:
+		if r.Remaining == 0 && r.HasReset && r.Reset > resetTolerance {
+			b.low = 0
 			b.setWindow(now, resetAt, 0)
 		}
 		return
 	}
-	b.stateSeq = seq
+	if b.known && older {
+		// A window that ended (its reset is past or due, and earlier than
+		// the current one) says nothing about the current window.
+		ended := r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)) &&
+			!resetAt.After(now.Add(resetTolerance))
+		if ended || r.Remaining >= b.low {
+			b.avail = max(b.low-b.inflight, 0)
+			return
+		}
+	}
+	estimate := max(r.Remaining-b.inflight, 0)
+	b.low = r.Remaining
+	b.stateSeq = b.seq
 	switch {
 	case r.HasReset:
 		if !b.windowStated && r.Reset > b.window {
@@ -405,6 +401,7 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 	// may only lower the estimate, and their cancellations give nothing
 	// back.
 	b.stateSeq = max(b.stateSeq, b.seq)
+	b.low = 0
 	reset := now.Add(d)
 	if !r.HasRetryAfter && !r.HasReset && b.known && b.reset.After(reset) {
 		reset = b.reset // a guessed back-off never shortens a known wait
@@ -450,8 +447,8 @@ func (b *memBucket) Cancel(now time.Time, seq uint64) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.settle(seq)
-	if b.known && seq > b.stateSeq {
-		b.avail++
+	if b.known {
+		b.avail = max(b.low-b.inflight, 0) // its slot is free again
 	}
 	if seq == b.seq && b.nextSlot.After(now) {
 		b.nextSlot = b.nextSlot.Add(-b.interval) // its slot is free again
