@@ -43,13 +43,13 @@
 // A [Budget] is the client's model of one server-side bucket (a scope; by
 // default one per host and credential, see [DefaultScope]). It
 //
-//   - counts requests in flight: what is left is the server's Remaining
-//     minus every request the server may not have counted in it (those
-//     still in flight, and those that answered while it was in flight), so
-//     K concurrent requests never overspend it;
-//   - never lets a stale response raise the estimate: one to a request sent
-//     before the request whose response set the state may only lower it,
-//     and one describing a window that ended before the current one is
+//   - counts requests in flight: a server's remaining only falls as it
+//     processes requests, so the lowest remaining seen was the last one
+//     processed, and the estimate is that minus every request still in
+//     flight; K concurrent requests never overspend it;
+//   - never lets a stale response raise it: a response to a request sent
+//     before the state was set that says more was processed earlier and is
+//     already counted, and one describing a window that has ended is
 //     ignored;
 //   - paces: what remains is spread over the time left to the reset (GCRA,
 //     with a burst tolerance of a tenth of the quota), never slower than the

@@ -64,6 +64,8 @@ type Grant struct {
 	// been reported (or that were cancelled) when this one was admitted.
 	// It comes back in Report.Settled: requests that answer later may have
 	// been processed after this one, so its Remaining does not count them.
+	// (The in-memory bucket gets the same from the order of remaining
+	// counts; the field is for stores that prefer to count.)
 	Settled uint64
 	// Wait is how long to wait before asking again (if !OK). If WaitKnown
 	// is false the bucket is waiting for a response to arrive, and Wait is
