@@ -154,6 +154,12 @@ func (p *parser) policyFor(name string) *policy {
 
 func (p *parser) parse(h http.Header) {
 	for key, vals := range h {
+		if key == "" {
+			continue
+		}
+		if c := key[0] | 0x20; c != 'x' && c != 'r' { // cheap filter: Date, Content-Type, ...
+			continue
+		}
 		switch {
 		case hasPrefixFold(key, "x-ratelimit-"):
 			for _, v := range vals {
@@ -268,23 +274,35 @@ func suffixWindow(s string) time.Duration {
 // parseLimitList reads "100" or "100, 100;w=60": the first integer and the
 // first w= window parameter found.
 func parseLimitList(v string) (n int, window time.Duration, ok bool) {
+	if n, ok := atoi(v); ok { // the usual plain integer
+		return clampCount(n), 0, true
+	}
 	first, rest, _ := strings.Cut(v, ",")
 	num, params, _ := strings.Cut(first, ";")
 	n, ok = parseCount(num)
 	if !ok {
 		return 0, 0, false
 	}
-	for s := params + ";" + rest; s != ""; {
+	if w := findWindow(params); w > 0 {
+		return n, w, true
+	}
+	return n, findWindow(rest), true
+}
+
+// findWindow returns the first positive w= parameter in a ';'- or
+// ','-separated list, 0 if none.
+func findWindow(s string) time.Duration {
+	for s != "" {
 		var item string
 		item, s, _ = cutAny(s, ";,")
 		k, val, found := strings.Cut(item, "=")
 		if found && strings.EqualFold(strings.TrimSpace(k), "w") {
 			if w, ok := parseSeconds(val); ok && w > 0 {
-				return n, w, true
+				return w
 			}
 		}
 	}
-	return n, 0, true
+	return 0
 }
 
 func cutAny(s, seps string) (before, after string, found bool) {
