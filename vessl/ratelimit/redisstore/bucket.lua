@@ -8,7 +8,7 @@
 --
 -- KEYS[1]  the state hash
 -- KEYS[2]  the sorted set of requests in flight (member seq, score admission)
--- ARGV     op, jitter, hasRand, inflightExpiry, ttlMargin, nrand, rand...,
+-- ARGV     op, jitter, burst, hasRand, inflightExpiry, ttlMargin, nrand, rand...,
 --          nitems, items (ITEM fields each: kind, age, epoch, seq, status,
 --          limit, remaining, hasRemaining, reset, hasReset, window,
 --          retryAfter, hasRetryAfter, rtt, settled)
@@ -19,7 +19,7 @@ if redis.replicate_commands then pcall(redis.replicate_commands) end
 local SEC = 1000000
 local RESET_TOL, MIN_PROBE, MAX_PROBE = SEC, SEC, 10 * SEC
 local BACKOFF_BASE, BACKOFF_MAX = 500000, 60 * SEC
-local MAX_CONC, MAX_SPREAD, BURST_DIV = 4096, SEC, 10
+local MAX_CONC, MAX_SPREAD = 4096, SEC
 local MAX_COUNT = 2147483647
 local ITEM = 15
 
@@ -35,23 +35,24 @@ local T = tonumber(tm[1]) * SEC + tonumber(tm[2])
 
 local op = tonumber(ARGV[1])
 local J = tonumber(ARGV[2])
-local hasRand = ARGV[3] == '1'
-local inflightExpiry = tonumber(ARGV[4])
-local ttlMargin = tonumber(ARGV[5])
-local nrand = tonumber(ARGV[6])
+local B = tonumber(ARGV[3])
+local hasRand = ARGV[4] == '1'
+local inflightExpiry = tonumber(ARGV[5])
+local ttlMargin = tonumber(ARGV[6])
+local nrand = tonumber(ARGV[7])
 local rands = {}
-for i = 1, nrand do rands[i] = tonumber(ARGV[6 + i]) end
+for i = 1, nrand do rands[i] = tonumber(ARGV[7 + i]) end
 local ri = 0
 local function rnd()
 	if nrand == 0 then return 0.5 end
 	ri = ri % nrand + 1
 	return rands[ri]
 end
-local base = 7 + nrand
+local base = 8 + nrand
 local nitems = tonumber(ARGV[base])
 
 local FIELDS = {'epoch', 'seq', 'settled', 'known', 'avail', 'limit', 'window',
-	'windowStated', 'reset', 'wake', 'stateSeq', 'nextSlot', 'lastAdmit',
+	'windowStated', 'reset', 'wake', 'stateSeq', 'low', 'freshAvail', 'nextSlot', 'lastAdmit',
 	'interval', 'everHeaders', 'epochSeq', 'cwnd', 'ssthresh', 'aimdIv',
 	'firstAdmit', 'sinceOverrun', 'throttles', 'throttleSeq', 'srtt'}
 local b = {}
@@ -98,8 +99,8 @@ end
 
 local function burst()
 	local quota = b.limit
-	if quota <= 0 then quota = b.avail end
-	return math.max(1, math.min(b.avail, idiv(quota, BURST_DIV)))
+	if quota <= 0 then quota = b.freshAvail end
+	return math.max(1, math.floor(quota * B))
 end
 
 local function pace(now)
@@ -135,7 +136,7 @@ end
 
 local function setWindow(now, reset, avail)
 	b.known = 1
-	b.avail = avail
+	b.avail, b.freshAvail = avail, avail
 	b.reset = reset
 	b.wake = reset + spread()
 	local iv = pace(now)
@@ -191,13 +192,15 @@ local function throttled(now, seq, r)
 	local d
 	if r.hasRetry then
 		d = r.retry
-	elseif r.hasReset then
+	elseif r.hasReset and r.reset > 0 then -- a refusal "resetting now" is no hint
 		d = r.reset
 	else
 		d = backoffAt(b.throttles)
 	end
 	if r.hasRem or r.hasReset or r.hasRetry then b.everHeaders = 1 end
-	b.stateSeq = math.max(b.stateSeq, seq)
+	-- Every request sent so far predates this refusal.
+	b.stateSeq = math.max(b.stateSeq, b.seq)
+	b.low = 0
 	local reset = now + d
 	if not r.hasRetry and not r.hasReset and b.known == 1 and b.reset > reset then
 		reset = b.reset
@@ -229,45 +232,42 @@ local function report(now, same, seq, r)
 	b.everHeaders = 1
 	local resetAt = 0
 	if r.hasReset then resetAt = now + r.reset end
-	local uncounted = b.seq
-	if same then
-		uncounted = b.seq - 1
-		if r.settled < uncounted then
-			uncounted = uncounted - r.settled
-		else
-			uncounted = 0
-		end
-	end
-	uncounted = math.max(uncounted, inflight)
-	local estimate = math.max(r.remaining - math.min(uncounted, MAX_COUNT), 0)
-
-	if b.known == 1 and r.hasReset and b.reset ~= 0 and resetAt < b.reset - RESET_TOL then
-		return
-	end
-	local stale = not same or seq < b.stateSeq or (b.known == 0 and seq <= b.epochSeq)
-	if stale then
-		if b.known == 1 then
-			b.avail = math.min(b.avail, estimate)
-		elseif r.remaining == 0 and r.hasReset and r.reset > 0 then
+	-- Of the responses seen, the one with the lowest remaining (low) was
+	-- processed last; every request in flight may come after it. A
+	-- response to a request admitted before low was set (older) that says
+	-- more is already counted; one that says less is news.
+	local older = seq <= b.stateSeq
+	if b.known == 0 and seq <= b.epochSeq then
+		if r.remaining == 0 and r.hasReset and r.reset > RESET_TOL then
+			b.low = 0
 			setWindow(now, resetAt, 0)
 		end
 		return
 	end
-	b.stateSeq = seq
+	if b.known == 1 and older then
+		local ended = r.hasReset and b.reset ~= 0 and resetAt < b.reset - RESET_TOL and resetAt <= now + RESET_TOL
+		if ended or r.remaining >= b.low then
+			b.avail = math.max(b.low - inflight, 0)
+			return
+		end
+	end
+	local estimate = math.max(r.remaining - inflight, 0)
+	b.low = r.remaining
+	b.stateSeq = b.seq
 	if r.hasReset then
 		if b.windowStated == 0 and r.reset > b.window then b.window = r.reset end
 		setWindow(now, resetAt, estimate)
 	elseif estimate == 0 and (b.known == 0 or b.reset == 0) then
 		setWindow(now, now + backoffAt(math.max(b.throttles, 1)), 0)
 	else
-		b.known, b.avail = 1, estimate
+		b.known, b.avail, b.freshAvail = 1, estimate, estimate
 	end
 end
 
 local function cancel(now, same, seq)
-	if not settle(same, seq) then return end
-	if b.known == 1 and seq > b.stateSeq then b.avail = b.avail + 1 end
-	if seq == b.seq and b.nextSlot > now then b.nextSlot = b.lastAdmit end
+	settle(same, seq)
+	if b.known == 1 then b.avail = math.max(b.low - inflight, 0) end
+	if same and seq == b.seq and b.nextSlot > now then b.nextSlot = b.nextSlot - b.interval end
 end
 
 local function admit(now)
@@ -292,8 +292,10 @@ local function take(now)
 		if now < earliest then return {0, 0, 0, earliest - now, 1, iv} end
 		b.interval = iv
 		b.avail = b.avail - 1
-		if b.nextSlot < now then b.nextSlot = now end
-		b.nextSlot = b.nextSlot + jitter(iv)
+		if iv > 0 then -- unpaced, nextSlot stays behind
+			if b.nextSlot < now then b.nextSlot = now end
+			b.nextSlot = b.nextSlot + jitter(iv)
+		end
 		return admit(now)
 	end
 	local capacity = 1
