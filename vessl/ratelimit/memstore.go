@@ -197,7 +197,10 @@ func (b *memBucket) takeAt(now time.Time) Grant {
 		// GCRA: nextSlot is the theoretical time of the next admission;
 		// up to burst admissions may run ahead of it.
 		iv := b.pace(now)
-		earliest := b.nextSlot.Add(-time.Duration(b.burst()-1) * iv)
+		// (In floating point: a large quota times a long interval would
+		// overflow a Duration.)
+		tolerance := time.Duration(min(float64(b.burst()-1)*float64(iv), float64(MaxDelay)))
+		earliest := b.nextSlot.Add(-tolerance)
 		if now.Before(earliest) {
 			return Grant{Wait: earliest.Sub(now), WaitKnown: true, Interval: iv}
 		}

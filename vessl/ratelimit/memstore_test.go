@@ -253,3 +253,16 @@ func TestBucketCancelDuring429GivesNothingBack(t *testing.T) {
 		t.Errorf("Take during a 429 wait after a Cancel = %+v; want to wait 9s", g)
 	}
 }
+
+func TestBucketHugeQuotaLongIntervalNoOverflow(t *testing.T) {
+	// A quota of ten million with two requests left for a day: the burst
+	// tolerance (a million intervals of half a day) must not overflow and wrap.
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Limit: 10_000_000, Remaining: 2, HasRemaining: true, Reset: 24 * time.Hour, HasReset: true}),
+		take(0, true, 0),
+		take(0, true, 0),
+		take(0, false, anyWait), // nothing left
+	})
+	_ = b
+}
