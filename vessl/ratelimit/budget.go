@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,7 +163,7 @@ func (b *Budget) tooLong(ctx context.Context, now time.Time) *WaitError {
 	if !b.headOK {
 		return nil
 	}
-	at := b.headAt.Add(time.Duration(len(b.queue)) * b.pacing)
+	at := b.headAt.Add(mulDuration(len(b.queue), b.pacing))
 	need := at.Sub(now)
 	if b.cfg.maxWait > 0 && need > b.cfg.maxWait {
 		return &WaitError{Scope: b.scope, Wait: need, Reset: at, Max: b.cfg.maxWait, Err: ErrMaxWait}
@@ -231,7 +232,7 @@ func (b *Budget) pumpLocked(now time.Time) {
 func (b *Budget) expireLocked(now time.Time) {
 	kept := b.queue[:0]
 	for _, w := range b.queue {
-		at := b.headAt.Add(time.Duration(len(kept)) * b.pacing)
+		at := b.headAt.Add(mulDuration(len(kept), b.pacing))
 		var werr *WaitError
 		switch {
 		case !w.maxAt.IsZero() && at.After(w.maxAt):
@@ -354,4 +355,12 @@ func (b *Budget) close() {
 	if b.timer != nil {
 		b.timer.Stop()
 	}
+}
+
+// mulDuration returns n*d, saturating instead of overflowing.
+func mulDuration(n int, d time.Duration) time.Duration {
+	if f := float64(n) * float64(d); f < float64(math.MaxInt64) {
+		return time.Duration(f)
+	}
+	return math.MaxInt64
 }
