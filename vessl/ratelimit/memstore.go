@@ -68,6 +68,8 @@ type memBucket struct {
 	wake         time.Time // reset plus a random spread: when the window ends for us
 	stateSeq     uint64    // requests <= stateSeq were admitted before the state was set
 	low          int       // the lowest remaining the server reported in this window
+	lost         int       // requests that failed after sending, since lostMark
+	lostMark     uint64    // seq admitted last when a request was lost
 	freshAvail   int       // avail as the last fresh response set it
 
 	nextSlot  time.Time // earliest next admission (pacing, GCRA-like)
@@ -291,6 +293,13 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		b.grow()
 	}
 	if !r.HasRemaining {
+		if r.Status == 0 {
+			// The request failed after it was sent: the server may have
+			// counted it, at any time. Keep counting it as spent until a
+			// response to a request sent after now says where we stand.
+			b.lost++
+			b.lostMark = b.seq
+		}
 		return
 	}
 	b.everHeaders = true
@@ -311,7 +320,7 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	if !b.known && seq <= b.epochSeq {
 		// From before the window being probed: it counts only if it says
 		// the old window has not ended and nothing is left.
-		if r.Remaining == 0 && r.HasReset && r.Reset > resetTolerance {
+		if r.Remaining == 0 && r.HasReset && r.Reset > 0 {
 			b.low = 0
 			b.setWindow(now, resetAt, 0)
 		}
@@ -323,11 +332,14 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		ended := r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)) &&
 			!resetAt.After(now.Add(resetTolerance))
 		if ended || r.Remaining >= b.low {
-			b.avail = max(b.low-b.inflight, 0)
+			b.avail = b.unspent(b.low)
 			return
 		}
 	}
-	estimate := max(r.Remaining-b.inflight, 0)
+	if seq > b.lostMark {
+		b.lost = 0 // processed after every lost request was sent
+	}
+	estimate := b.unspent(r.Remaining)
 	b.low = r.Remaining
 	b.stateSeq = b.seq
 	switch {
@@ -343,6 +355,13 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	default:
 		b.known, b.avail, b.freshAvail = true, estimate, estimate
 	}
+}
+
+// unspent is what a server that said remaining has left for the client:
+// minus the requests in flight and those lost, which it may count later.
+// Requires b.mu held.
+func (b *memBucket) unspent(remaining int) int {
+	return max(remaining-b.inflight-b.lost, 0)
 }
 
 // setWindow makes the bucket known with avail requests left until reset.
@@ -451,7 +470,7 @@ func (b *memBucket) Cancel(now time.Time, seq uint64) error {
 	defer b.mu.Unlock()
 	b.settle(seq)
 	if b.known {
-		b.avail = max(b.low-b.inflight, 0) // its slot is free again
+		b.avail = b.unspent(b.low) // its slot is free again
 	}
 	if seq == b.seq && b.nextSlot.After(now) {
 		b.nextSlot = b.nextSlot.Add(-b.interval) // its slot is free again

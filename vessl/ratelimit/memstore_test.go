@@ -266,3 +266,25 @@ func TestBucketHugeQuotaLongIntervalNoOverflow(t *testing.T) {
 	})
 	_ = b
 }
+
+func TestBucketLostRequestStaysSpent(t *testing.T) {
+	b := runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, Report{Status: 200, Remaining: 5, HasRemaining: true}),
+		take(0, true, 0),                // 2
+		take(0, true, 0),                // 3: fails after it was sent
+		report(0, 3, Report{Status: 0}), // lost: the server may count it later
+		// 2 was sent before the loss: the server may count 3 after it.
+		report(0, 2, Report{Status: 200, Remaining: 4, HasRemaining: true}),
+	})
+	if s := b.Snapshot(t0); s.Remaining != 3 {
+		t.Errorf("Remaining = %d; want 3 (4, minus the lost request)", s.Remaining)
+	}
+	b.mu.Lock()
+	g := b.takeAt(t0) // 4, sent after the loss
+	b.reportAt(t0, g.Seq, Report{Status: 200, Remaining: 2, HasRemaining: true})
+	b.mu.Unlock()
+	if s := b.Snapshot(t0); s.Remaining != 2 {
+		t.Errorf("Remaining = %d after a response sent after the loss; want 2", s.Remaining)
+	}
+}
