@@ -144,6 +144,13 @@ func TestPropertyNeverOverspends(t *testing.T) {
 		burst := rapid.Float64Range(0, 1).Draw(rt, "burst")
 		b := newMemBucket(BucketConfig{Jitter: 0.1, Rand: rng.Float64, Burst: burst})
 		lat := func() time.Duration { return time.Duration(rng.Int64N(int64(maxLat) + 1)) }
+		// Some requests fail on the way (never processed; the client
+		// reports a zero Observation) and some are cancelled before being
+		// sent. (A response lost after the server processed it is not
+		// simulated: with nothing known yet, no client can tell whether
+		// the server counted it, and the next probe may be refused.)
+		lossRate := rapid.Float64Range(0, 0.2).Draw(rt, "lossRate")
+		cancelRate := rapid.Float64Range(0, 0.2).Draw(rt, "cancelRate")
 
 		var q simQueue
 		order := 0
@@ -177,11 +184,21 @@ func TestPropertyNeverOverspends(t *testing.T) {
 					continue
 				}
 				waiting[e.worker] = false
+				if rng.Float64() < cancelRate {
+					_ = b.Cancel(now, g.Seq)
+					gens[e.worker]++
+					push(&simEvent{at: now, kind: evTry, worker: e.worker, gen: gens[e.worker]})
+					continue
+				}
 				started++
 				rt.Logf("+%v admit seq %d (w%d)", now.Sub(t0), g.Seq, e.worker)
 				push(&simEvent{at: now.Add(lat()), kind: evArrive, worker: e.worker, seq: g.Seq, settled: g.Settled, sent: now})
 			case evArrive:
-				e.rep = srv.handle(now)
+				if rng.Float64() < lossRate {
+					e.rep = Report{} // dropped: the server never sees it
+				} else {
+					e.rep = srv.handle(now)
+				}
 				e.kind = evRespond
 				e.at = now.Add(lat())
 				push(e)
@@ -191,6 +208,10 @@ func TestPropertyNeverOverspends(t *testing.T) {
 					rt.Fatalf("server refused request %d at +%v (limit %d per %v)", e.seq, now.Sub(t0), srv.limit, srv.window)
 				}
 				rt.Logf("+%v resp seq %d st %d rem %d reset %v", now.Sub(t0), e.seq, e.rep.Status, e.rep.Remaining, e.rep.Reset)
+				if e.rep.Status == 0 { // failed: the worker tries this item again
+					started--
+					done--
+				}
 				e.rep.RTT = now.Sub(e.sent)
 				e.rep.Settled = e.settled
 				_ = b.Report(now, e.seq, e.rep)
