@@ -12,7 +12,7 @@ import (
 func newMiniredis(t testing.TB) (*miniredis.Miniredis, *redis.Client) {
 	t.Helper()
 	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true})
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true, DialerRetries: 1})
 	t.Cleanup(func() { _ = rdb.Close() })
 	return mr, rdb
 }

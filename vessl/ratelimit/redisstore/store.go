@@ -80,6 +80,9 @@ func Dial(url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("redisstore: %w", err)
 	}
 	o.ContextTimeoutEnabled = true
+	if o.DialerRetries == 0 {
+		o.DialerRetries = 1 // an unreachable Redis means the local budget, not a wait
+	}
 	s := New(redis.NewClient(o), opts...)
 	s.owns = true
 	return s, nil
