@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -54,6 +55,7 @@ type options struct {
 	Plot         string
 	PlotScenario string
 	Only         string // run only scenarios whose name contains this
+	Clients      string // run only clients whose name contains this
 	Sequential   bool
 	Quiet        bool
 	Verbose      bool
@@ -72,6 +74,7 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs.StringVar(&o.Plot, "plot", "", "write a PNG chart of admitted requests over time to `file`")
 	fs.StringVar(&o.PlotScenario, "plot-scenario", "sliding-log/delta", "scenario the -plot chart shows")
 	fs.StringVar(&o.Only, "only", "", "run only the scenarios whose name contains this")
+	fs.StringVar(&o.Clients, "clients", "", "run only the clients whose name contains this (e.g. vessl)")
 	fs.BoolVar(&o.Sequential, "sequential", false, "run the clients of a scenario one after the other instead of at once")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on stderr")
 	fs.BoolVar(&o.Verbose, "v", false, "log every wait and retry of the vessl-go transport to stderr")
@@ -96,6 +99,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.Verbose {
 		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	ps := peers(log)
+	if o.Clients != "" {
+		ps = slices.DeleteFunc(ps, func(p peer) bool { return !strings.Contains(p.name, o.Clients) })
+		if len(ps) == 0 {
+			return fmt.Errorf("-clients %q matches no client", o.Clients)
+		}
+	}
 	var rows []row
 	var plotted []runResult
 	var plotSc scenario
@@ -110,7 +120,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !o.Quiet {
 			fmt.Fprintf(stderr, "compare: %s (%v, N=%d, K=%d) ...\n", sc.name, sc.limit, o.N, o.K)
 		}
-		res := runScenario(ctx, sc, o.workload, peers(log), o.Sequential)
+		res := runScenario(ctx, sc, o.workload, ps, o.Sequential)
 		for _, r := range res {
 			rows = append(rows, r.row)
 		}
