@@ -68,6 +68,14 @@ func WithJitter(frac float64) Option {
 // the server says remains without pacing, which finishes small batches
 // sooner but leaves nothing for other clients sharing the budget. It is
 // clamped to [0, 1].
+//
+// Bursting within what the server says remains is safe whatever its
+// algorithm (the probe at each reset still guards against assuming the
+// quota is back): in examples/compare (60 requests, 8 workers, 20 per 2s,
+// seven server algorithms and header formats) the transport got no 429s
+// with either setting, at an efficiency of 0.48-0.84 with the default and
+// 0.66-1.00 with WithBurst(1). A batch job that owns its credential should
+// use WithBurst(1).
 func WithBurst(frac float64) Option {
 	return func(c *config) {
 		if !(frac >= 0) { // also NaN
