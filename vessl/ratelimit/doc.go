@@ -91,7 +91,9 @@
 // window). While a probe's answer is missing the budget releases one more
 // request after max(1s, 3 round trips), which a server with a quota of one
 // may refuse. A server that sends no headers at all is learned by trial:
-// expect a few 429s per overrun. A request that fails after it was sent
+// expect a few 429s per overrun. Absolute resets are read against the
+// Date header, which has whole seconds: they may end up to a second late
+// (never early). A request that fails after it was sent
 // stays counted as spent; but if it fails while nothing is known (the
 // first request, a probe), the next one goes at once and may be refused if
 // the server had counted it.
