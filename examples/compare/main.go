@@ -163,7 +163,11 @@ func writeTable(w io.Writer, wl workload, rows []row) {
 		if r.Exceeded {
 			ex = " (limit exceeded!)"
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %.1fs | %.1fs | %.2f%s |\n",
-			r.Scenario, r.Client, r.Requests, r.OK, r.HTTP429, r.ElapsedS, r.TMinS, r.Efficiency, ex)
+		eff := fmt.Sprintf("%.2f", r.Efficiency)
+		if r.TMinS == 0 {
+			eff = "n/a" // every request fits in the first window: nothing to pace
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %d | %.1fs | %.1fs | %s%s |\n",
+			r.Scenario, r.Client, r.Requests, r.OK, r.HTTP429, r.ElapsedS, r.TMinS, eff, ex)
 	}
 }
