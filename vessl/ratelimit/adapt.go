@@ -47,6 +47,13 @@ func (b *memBucket) throttled(now time.Time, seq uint64, r Report) {
 	if r.HasRemaining || r.HasReset || r.HasRetryAfter {
 		b.everHeaders = true
 	}
+	// A refusal of a request sent before the current state was set, whose
+	// wait ends well before the current window's reset, was about a window
+	// that has ended (say, a straggler refused just before the reset the
+	// probe has since crossed): it says nothing about this one.
+	if b.known && seq <= b.stateSeq && !b.reset.IsZero() && now.Add(d).Before(b.reset.Add(-resetTolerance)) {
+		return
+	}
 	// Every request sent so far predates this refusal: their responses
 	// may only lower the estimate, and their cancellations give nothing
 	// back.

@@ -288,3 +288,21 @@ func TestBucketLostRequestStaysSpent(t *testing.T) {
 		t.Errorf("Remaining = %d after a response sent after the loss; want 2", s.Remaining)
 	}
 }
+
+func TestBucketOld429AfterProbeIgnored(t *testing.T) {
+	ms := time.Millisecond
+	runSteps(t, []step{
+		take(0, true, 0),
+		report(0, 1, headers(2, 5*time.Second)),
+		take(0, true, 0),                       // 2
+		take(4500*ms, true, 0),                 // 3: slow, answers late
+		report(4600*ms, 2, headers(0, 400*ms)), // nothing left until +5s
+		take(5*time.Second, false, 500*ms),     // the probe waits for 3...
+		take(5500*ms, true, 0),                 // ...for a while: probe 4
+		report(5600*ms, 4, headers(9, 10*time.Second)),
+		// 3 was refused before the reset: its 429 arrives now, with a
+		// wait ending long before the new window's reset.
+		report(5700*ms, 3, Report{Status: 429, RetryAfter: time.Second, HasRetryAfter: true}),
+		take(5700*ms, true, 0),
+	})
+}
