@@ -50,19 +50,38 @@ type meter struct {
 	limitRPS float64                   // the server's long-run rate, 0 if unknown
 	waits    *waitState
 
-	last     time.Time
-	lastReqs int64
+	samples []sample // recent request counts, oldest first, for a smoothed rate
+}
+
+// sample is the number of requests sent by a moment.
+type sample struct {
+	at   time.Time
+	reqs int64
+}
+
+// rateWindow is the span the displayed rate is averaged over: long enough
+// not to flicker between bursts and pauses of a paced budget.
+const rateWindow = 2 * time.Second
+
+// observe records the request count at now and returns the rate over the
+// last rateWindow (or since the first sample).
+func (m *meter) observe(now time.Time, reqs int64) float64 {
+	m.samples = append(m.samples, sample{now, reqs})
+	for len(m.samples) > 2 && now.Sub(m.samples[1].at) >= rateWindow {
+		m.samples = m.samples[1:]
+	}
+	first := m.samples[0]
+	if dt := now.Sub(first.at).Seconds(); dt > 0 {
+		return float64(reqs-first.reqs) / dt
+	}
+	return 0
 }
 
 // status describes the current rate and any wait, e.g.
 // "9.8 req/s (limit 10.0/s) · waiting for rate-limit reset (2s)".
 func (m *meter) status(now time.Time) string {
 	st := m.stats()
-	rate := 0.0
-	if dt := now.Sub(m.last).Seconds(); !m.last.IsZero() && dt > 0 {
-		rate = float64(st.Attempts-m.lastReqs) / dt
-	}
-	m.last, m.lastReqs = now, st.Attempts
+	rate := m.observe(now, st.Attempts)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%.1f req/s", rate)
 	limit := m.limitRPS
@@ -122,7 +141,7 @@ func (d *display) start(total, skipped int) {
 		return
 	}
 	d.total, d.done = total, skipped
-	d.m.last, d.m.lastReqs = time.Now(), d.m.stats().Attempts
+	d.m.observe(time.Now(), d.m.stats().Attempts)
 	if d.mode == "bar" {
 		d.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(d.w),
