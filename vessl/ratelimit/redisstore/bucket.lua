@@ -20,7 +20,7 @@ local SEC = 1000000
 local RESET_TOL, MIN_PROBE, MAX_PROBE = SEC, SEC, 10 * SEC
 local BACKOFF_BASE, BACKOFF_MAX = 500000, 60 * SEC
 local MAX_CONC, MAX_SPREAD = 4096, SEC
-local MAX_COUNT = 2147483647
+local MAX_DELAY = 24 * 3600 * SEC
 local ITEM = 15
 
 local function num(x) return string.format('%.17g', x) end
@@ -52,7 +52,7 @@ local base = 8 + nrand
 local nitems = tonumber(ARGV[base])
 
 local FIELDS = {'epoch', 'seq', 'settled', 'known', 'avail', 'limit', 'window',
-	'windowStated', 'reset', 'wake', 'stateSeq', 'low', 'freshAvail', 'nextSlot', 'lastAdmit',
+	'windowStated', 'reset', 'wake', 'stateSeq', 'low', 'lost', 'lostMark', 'freshAvail', 'nextSlot', 'lastAdmit',
 	'interval', 'everHeaders', 'epochSeq', 'cwnd', 'ssthresh', 'aimdIv',
 	'firstAdmit', 'sinceOverrun', 'throttles', 'throttleSeq', 'srtt'}
 local b, old = {}, {}
@@ -135,6 +135,12 @@ local function rollover(now)
 	if b.avail > 0 then return end
 	b.known = 0
 	b.epochSeq = b.seq
+end
+
+-- unspent is what a server that said remaining has left for the client:
+-- minus the requests in flight and those lost, which it may count later.
+local function unspent(remaining)
+	return math.max(remaining - inflight - b.lost, 0)
 end
 
 local function setWindow(now, reset, avail)
@@ -231,7 +237,15 @@ local function report(now, same, seq, r)
 		return
 	end
 	if r.status > 0 and r.status < 500 then grow() end
-	if not r.hasRem then return end
+	if not r.hasRem then
+		if r.status == 0 then
+			-- Failed after it was sent: the server may count it at any
+			-- time. Spent until a request sent after now answers.
+			b.lost = b.lost + 1
+			b.lostMark = b.seq
+		end
+		return
+	end
 	b.everHeaders = 1
 	local resetAt = 0
 	if r.hasReset then resetAt = now + r.reset end
@@ -241,7 +255,7 @@ local function report(now, same, seq, r)
 	-- more is already counted; one that says less is news.
 	local older = seq <= b.stateSeq
 	if b.known == 0 and seq <= b.epochSeq then
-		if r.remaining == 0 and r.hasReset and r.reset > RESET_TOL then
+		if r.remaining == 0 and r.hasReset and r.reset > 0 then
 			b.low = 0
 			setWindow(now, resetAt, 0)
 		end
@@ -250,11 +264,12 @@ local function report(now, same, seq, r)
 	if b.known == 1 and older then
 		local ended = r.hasReset and b.reset ~= 0 and resetAt < b.reset - RESET_TOL and resetAt <= now + RESET_TOL
 		if ended or r.remaining >= b.low then
-			b.avail = math.max(b.low - inflight, 0)
+			b.avail = unspent(b.low)
 			return
 		end
 	end
-	local estimate = math.max(r.remaining - inflight, 0)
+	if seq > b.lostMark then b.lost = 0 end -- processed after every lost request was sent
+	local estimate = unspent(r.remaining)
 	b.low = r.remaining
 	b.stateSeq = b.seq
 	if r.hasReset then
@@ -269,7 +284,7 @@ end
 
 local function cancel(now, same, seq)
 	settle(same, seq)
-	if b.known == 1 then b.avail = math.max(b.low - inflight, 0) end
+	if b.known == 1 then b.avail = unspent(b.low) end
 	if same and seq == b.seq and b.nextSlot > now then b.nextSlot = b.nextSlot - b.interval end
 end
 
@@ -291,7 +306,7 @@ local function take(now)
 			return {0, 0, 0, b.wake - now, 1, b.interval}
 		end
 		local iv = pace(now)
-		local earliest = b.nextSlot - (burst() - 1) * iv
+		local earliest = b.nextSlot - math.min((burst() - 1) * iv, MAX_DELAY)
 		if now < earliest then return {0, 0, 0, earliest - now, 1, iv} end
 		b.interval = iv
 		b.avail = b.avail - 1

@@ -13,8 +13,10 @@ import (
 // simulated clock (miniredis's TIME follows it), and checks that they make
 // the same decisions: same admissions, same waits (to the microsecond the
 // script counts in), same state at the end. The batch has requests in
-// flight answering out of order, cancels, stale responses and resets of a
-// fixed-window server; jitter is off so both are deterministic.
+// flight answering out of order, cancels, requests lost after sending,
+// stale responses, 429s and resets of a fixed-window server stating its
+// budget in headers, in Retry-After only, or not at all; jitter is off so
+// both are deterministic.
 func TestMirrorsMemoryStore(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -60,7 +62,7 @@ func mirrorBatch(t *testing.T, burst float64, workers, items, quota int, style s
 	counts := map[int64]int{} // requests served per server window
 	var inflight []flight
 	nextTake := now
-	done, admitted, throttled := 0, 0, 0
+	done, admitted, throttled, lost := 0, 0, 0, 0
 	for step := 0; done < items; step++ {
 		if step > 100000 {
 			t.Fatal("no progress")
@@ -98,6 +100,9 @@ func mirrorBatch(t *testing.T, burst float64, workers, items, quota int, style s
 				if bm, br := mem.Backoff(now), red.Backoff(now); !near(bm, br) {
 					t.Fatalf("+%v: redis Backoff %v; memory Backoff %v", now.Sub(start), br, bm)
 				}
+				admitted-- // sent again
+			} else if f.r.Status == 0 {
+				lost++
 				admitted-- // sent again
 			} else {
 				done++
@@ -141,6 +146,8 @@ func mirrorBatch(t *testing.T, burst float64, workers, items, quota int, style s
 			counts[win]++
 		}
 		switch {
+		case gm.Seq%11 == 5: // the connection breaks after the server counted it
+			r = ratelimit.Report{}
 		case style == "xrl":
 			r.Limit, r.Remaining, r.HasRemaining = quota, quota-counts[win], true
 			r.Reset, r.HasReset = reset, true
@@ -162,7 +169,7 @@ func mirrorBatch(t *testing.T, burst float64, workers, items, quota int, style s
 	if bm, br := mem.Backoff(now), red.Backoff(now); !near(bm, br) {
 		t.Errorf("redis Backoff %v; memory Backoff %v", br, bm)
 	}
-	t.Logf("%d items in %v, %d windows, %d throttled", items, now.Sub(start), len(counts), throttled)
+	t.Logf("%d items in %v, %d windows, %d throttled, %d lost after sending", items, now.Sub(start), len(counts), throttled, lost)
 }
 
 // near reports whether two durations agree to the microsecond arithmetic
