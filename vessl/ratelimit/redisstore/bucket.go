@@ -29,13 +29,14 @@ const (
 	kindCancel = 2
 )
 
-// Ticket sequence numbers: Redis's count in the low bits, the epoch of the
-// Redis state above it (a state that expired or was lost starts a new
-// epoch, so an old ticket is never taken for a new one), and the top bit for
-// tickets of the local fallback budget.
+// Ticket sequence numbers: the count in the low bits; above it the epoch
+// of the Redis state (a state that expired or was lost starts a new epoch,
+// so an old ticket is never taken for a new one), or for tickets of the
+// local fallback budget (the top bit) the outage it was made for.
 const (
 	seqBits  = 42
 	seqMask  = 1<<seqBits - 1
+	genMask  = 1<<20 - 1
 	localBit = 1 << 63
 )
 
@@ -58,9 +59,13 @@ type pending struct {
 // reports not yet sent, and a local budget for when Redis is unavailable.
 type bucket struct {
 	s     *Store
+	scope string
 	cfg   ratelimit.BucketConfig
 	keys  []string
-	local ratelimit.Bucket
+
+	lmu      sync.Mutex       // guards local and localGen
+	local    ratelimit.Bucket // the fallback budget of the current outage
+	localGen uint64
 
 	mu      sync.Mutex // guards the fields below
 	queue   []pending
@@ -95,19 +100,47 @@ func (b *bucket) Take(now time.Time) (ratelimit.Grant, error) {
 			return ratelimit.Grant{}, err
 		}
 	}
-	g, err := b.local.Take(now)
+	local, gen := b.localBucket()
+	g, err := local.Take(now)
 	if g.OK {
-		g.Seq |= localBit
+		g.Seq |= localBit | gen<<seqBits
 		b.s.localGrants.Add(1)
 	}
 	return g, err
+}
+
+// localBucket returns the fallback budget of the current outage and its
+// number. Each outage starts a fresh one, which probes the server as a new
+// process would: what an earlier one learned is stale by then.
+func (b *bucket) localBucket() (ratelimit.Bucket, uint64) {
+	gen := uint64(b.s.fallbacks.Load()) & genMask
+	b.lmu.Lock()
+	defer b.lmu.Unlock()
+	if b.local == nil || b.localGen != gen {
+		b.local, b.localGen = ratelimit.NewMemoryStore().Open(b.scope, b.cfg), gen
+	}
+	return b.local, gen
+}
+
+// localFor returns the fallback budget that admitted seq, or nil if that
+// outage's budget is gone.
+func (b *bucket) localFor(seq uint64) ratelimit.Bucket {
+	b.lmu.Lock()
+	defer b.lmu.Unlock()
+	if b.local == nil || (seq&^localBit)>>seqBits != b.localGen {
+		return nil
+	}
+	return b.local
 }
 
 // Report implements ratelimit.Bucket. A report of a Redis ticket waits for
 // the next call to Redis (at most the flush delay).
 func (b *bucket) Report(now time.Time, seq uint64, r ratelimit.Report) error {
 	if seq&localBit != 0 {
-		return b.local.Report(now, seq&^localBit, r)
+		if local := b.localFor(seq); local != nil {
+			return local.Report(now, seq&seqMask, r)
+		}
+		return nil
 	}
 	b.push(pending{kind: kindReport, at: now, epoch: seq >> seqBits, seq: seq & seqMask, r: r})
 	return nil
@@ -116,7 +149,10 @@ func (b *bucket) Report(now time.Time, seq uint64, r ratelimit.Report) error {
 // Cancel implements ratelimit.Bucket.
 func (b *bucket) Cancel(now time.Time, seq uint64) error {
 	if seq&localBit != 0 {
-		return b.local.Cancel(now, seq&^localBit)
+		if local := b.localFor(seq); local != nil {
+			return local.Cancel(now, seq&seqMask)
+		}
+		return nil
 	}
 	b.push(pending{kind: kindCancel, at: now, epoch: seq >> seqBits, seq: seq & seqMask})
 	return nil
@@ -131,7 +167,8 @@ func (b *bucket) Backoff(now time.Time) time.Duration {
 			return micros(v[1])
 		}
 	}
-	return b.local.Backoff(now)
+	local, _ := b.localBucket()
+	return local.Backoff(now)
 }
 
 // Snapshot implements ratelimit.Bucket: the shared state, or the local
@@ -156,7 +193,8 @@ func (b *bucket) Snapshot(now time.Time) ratelimit.Snapshot {
 			return s
 		}
 	}
-	return b.local.Snapshot(now)
+	local, _ := b.localBucket()
+	return local.Snapshot(now)
 }
 
 // call runs the script with op and the pending reports, and records the

@@ -39,8 +39,9 @@
 //
 // Every call is bounded by WithTimeout. When a call fails, the store logs a
 // warning (WithLogger), counts a fallback (Stats) and serves each scope from
-// a local in-memory budget, which learns the server's state from its own
-// responses as a fresh process would. After WithCooldown one call tries Redis
+// a local in-memory budget, fresh for each outage, which learns the server's
+// state from its own responses as a new process would (one probe first).
+// After WithCooldown one call tries Redis
 // again; when it answers, the store rejoins the shared budget and sends the
 // reports kept meanwhile. No Acquire blocks on Redis beyond the timeout and
 // no request is refused because Redis is down. WithFailFast makes Take return

@@ -26,7 +26,6 @@ type Store struct {
 	cfg   config
 	rdb   redis.UniversalClient
 	owns  bool // Close closes rdb
-	local ratelimit.Store
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -67,7 +66,7 @@ func New(rdb redis.UniversalClient, opts ...Option) *Store {
 			o(&cfg)
 		}
 	}
-	return &Store{cfg: cfg, rdb: rdb, local: ratelimit.NewMemoryStore(), buckets: make(map[string]*bucket)}
+	return &Store{cfg: cfg, rdb: rdb, buckets: make(map[string]*bucket)}
 }
 
 // Dial returns a Store on a new client for the Redis at url
@@ -101,9 +100,9 @@ func (s *Store) Open(scope string, cfg ratelimit.BucketConfig) ratelimit.Bucket 
 	tag := s.cfg.prefix + "{" + hex.EncodeToString(sum[:16]) + "}"
 	b := &bucket{
 		s:     s,
+		scope: scope,
 		cfg:   cfg,
 		keys:  []string{tag + ":state", tag + ":inflight"},
-		local: s.local.Open(scope, cfg),
 	}
 	s.buckets[scope] = b
 	return b
@@ -127,11 +126,10 @@ func (s *Store) Close() error {
 		b.close()
 	}
 	s.flushes.Wait()
-	err := s.local.Close()
 	if s.owns {
-		err = errors.Join(err, s.rdb.Close())
+		return s.rdb.Close()
 	}
-	return err
+	return nil
 }
 
 // Stats returns the store's counters.

@@ -350,3 +350,45 @@ func TestCloseSendsPendingReports(t *testing.T) {
 		t.Errorf("second Close = %v", err)
 	}
 }
+
+// TestEachOutageStartsAFreshLocalBudget: what a fallback budget learned in
+// one outage is stale by the next, which starts over with a probe.
+func TestEachOutageStartsAFreshLocalBudget(t *testing.T) {
+	mr, rdb := newMiniredis(t)
+	s := New(rdb, WithCooldown(time.Second), WithTimeout(200*time.Millisecond))
+	defer s.Close()
+	b := s.Open("s", ratelimit.BucketConfig{})
+	now := time.Now()
+	mr.Close()
+	first, _ := b.Take(now)
+	if !first.OK || first.Seq&localBit == 0 {
+		t.Fatalf("Take in the first outage = %+v; want a local admission", first)
+	}
+	_ = b.Report(now, first.Seq, headers(0, time.Hour)) // nothing left for an hour
+	if g, _ := b.Take(now); g.OK || g.Wait < 59*time.Minute {
+		t.Fatalf("Take after the local budget ran out = %+v; want a wait of an hour", g)
+	}
+
+	if err := mr.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Second)
+	if g, _ := b.Take(now); !g.OK || g.Seq&localBit != 0 {
+		t.Fatalf("Take after Redis came back = %+v; want a Redis admission", g)
+	}
+	mr.Close()
+	g, _ := b.Take(now)
+	if !g.OK || g.Seq&localBit == 0 || g.Seq == first.Seq {
+		t.Fatalf("Take in the second outage = %+v; want a fresh local admission", g)
+	}
+	// A late report for the first outage's ticket is dropped harmlessly.
+	if err := b.Cancel(now, first.Seq); err != nil {
+		t.Error(err)
+	}
+	if sn := b.Snapshot(now); sn.InFlight != 1 || sn.Known {
+		t.Errorf("local snapshot %+v; want the fresh budget's probe in flight, nothing known", sn)
+	}
+	if st := s.Stats(); st.Fallbacks != 2 || st.Rejoins != 1 {
+		t.Errorf("stats %+v; want 2 fallbacks, 1 rejoin", st)
+	}
+}
