@@ -23,9 +23,9 @@ import (
 // budget (unless WithFailFast), and the store tries Redis again after a
 // cool-down. It is safe for concurrent use.
 type Store struct {
-	cfg   config
-	rdb   redis.UniversalClient
-	owns  bool // Close closes rdb
+	cfg  config
+	rdb  redis.UniversalClient
+	owns bool // Close closes rdb
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
