@@ -63,6 +63,7 @@ type summary struct {
 	OK          int     `json:"ok"`
 	Failed      int     `json:"failed"`
 	Skipped     int     `json:"skipped"`     // done by an earlier run (-out)
+	Cancelled   int     `json:"cancelled"`   // failed because interrupted (a resume redoes them)
 	NotStarted  int     `json:"not_started"` // left when interrupted
 	Interrupted bool    `json:"interrupted"`
 	Requests    int64   `json:"requests"` // HTTP requests sent, retries included
@@ -221,7 +222,7 @@ func runBatch(ctx context.Context, cfg config, e env) (int, error) {
 func summarize(n int, c counts, client *vessl.Client, tgt target, elapsed time.Duration) summary {
 	st := client.Transport().Stats()
 	s := summary{
-		Items: n, OK: c.OK, Failed: c.Failed, Skipped: c.Skipped, NotStarted: c.NotStarted,
+		Items: n, OK: c.OK, Failed: c.Failed, Skipped: c.Skipped, NotStarted: c.NotStarted, Cancelled: c.Cancelled,
 		Interrupted: c.Interrupted,
 		Requests:    st.Attempts, HTTP429: st.Throttled, Retries: st.Retries,
 		WaitedS: st.Waited.Seconds(), ElapsedS: elapsed.Seconds(),
@@ -250,7 +251,7 @@ func summarize(n int, c counts, client *vessl.Client, tgt target, elapsed time.D
 // printSummary writes the human summary, and with -json the JSON line last.
 func printSummary(e env, cfg config, s summary) {
 	if s.Interrupted {
-		fmt.Fprintf(e.stdout, "interrupted: %d items not started (a re-run with the same -out does them)\n", s.NotStarted)
+		fmt.Fprintf(e.stdout, "interrupted: %d items stopped in flight, %d not started (a re-run with the same -out does them)\n", s.Cancelled, s.NotStarted)
 	}
 	fmt.Fprintf(e.stdout, "%d items: %d succeeded, %d failed", s.Items, s.OK, s.Failed)
 	if s.Skipped > 0 {

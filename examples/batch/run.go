@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,6 +57,9 @@ func (it item) createRequest(sweep string) *vessl.ExperimentCreateRequest {
 	}
 }
 
+// causeInterrupted starts the cause of an item stopped by Ctrl-C.
+const causeInterrupted = "interrupted"
+
 // batch runs items against one client, recording each outcome.
 type batch struct {
 	client *vessl.Client
@@ -70,6 +74,7 @@ type batch struct {
 // counts is what a batch run did.
 type counts struct {
 	OK, Failed, Skipped, NotStarted int
+	Cancelled                       int // failed because the run was interrupted (counted in Failed)
 	Interrupted                     bool
 }
 
@@ -126,9 +131,13 @@ func (b *batch) run(ctx context.Context, items []item, prev map[string]record) (
 		if err := b.rec.write(r); err != nil && writeErr == nil {
 			writeErr = err
 		}
-		if r.Outcome == outcomeSucceeded {
+		switch {
+		case r.Outcome == outcomeSucceeded:
 			c.OK++
-		} else {
+		case strings.HasPrefix(r.Cause, causeInterrupted):
+			c.Cancelled++
+			c.Failed++
+		default:
 			c.Failed++
 		}
 		b.prog.itemDone(r)
@@ -219,7 +228,7 @@ func (b *batch) failed(ctx context.Context, r record, stage string, err error) r
 	r.Outcome = outcomeFailed
 	r.Retry = true
 	if ctx.Err() != nil {
-		r.Cause = "interrupted during " + stage
+		r.Cause = causeInterrupted + " during " + stage
 		return r
 	}
 	r.Cause = stage + ": " + err.Error()
