@@ -27,7 +27,10 @@
 // One request costs one round trip: Budget.Acquire's Take runs the script,
 // and the report of a response (Budget.Report) waits, at most WithFlushDelay,
 // for the next Take to carry it; if none comes, a timer sends it alone.
-// Backoff (after a 429) and Snapshot make a round trip of their own.
+// Backoff (after a 429) and Snapshot make a round trip of their own. On
+// loopback a request costs about 0.1 ms more than with the in-memory store;
+// the script takes about 50 µs of Redis's time, so one Redis serves some
+// 20 000 requests a second across all processes (BenchmarkStore).
 //
 // Keys are the prefix (WithPrefix) followed by a SHA-256 of the scope, which
 // itself holds only a hash of the credential; they expire on their own after
@@ -55,9 +58,10 @@
 //     WithPollInterval.
 //   - A report reaches the shared state up to WithFlushDelay late; until then
 //     its request still counts in flight, which can only hold the budget back.
-//   - A report or cancel of a ticket whose request no longer counts in flight
-//     (expired, or issued before the Redis state was lost) gives nothing back;
-//     its headers may still lower the budget.
+//   - A ticket issued before the Redis state was lost (expired, flushed) is
+//     older than every current one: its response can only lower the budget,
+//     and it no longer counts in flight. A request still unreported after
+//     WithInflightExpiry stops counting in flight.
 //   - While Redis is unavailable the processes do not share a budget: each
 //     local budget counts only its own requests in flight, so several
 //     processes that fall back at once may together exceed the limit until
