@@ -26,6 +26,10 @@ type callFunc func(ctx context.Context, url, token string) error
 type peer struct {
 	name    string
 	newCall func(lim testserver.Limit) (call callFunc, close func())
+	// runAll, if set, replaces the default K-worker loop over newCall: it
+	// sends w.N requests to url with token its own way (say, split across
+	// several processes sharing one budget) and returns how many succeeded.
+	runAll func(ctx context.Context, url, token string, lim testserver.Limit, w workload) int
 }
 
 // peers returns the clients of the comparison, in table order. A new client

@@ -113,8 +113,6 @@ func runScenario(ctx context.Context, sc scenario, w workload, ps []peer, sequen
 
 // runPeer sends w.N requests with w.K workers through one peer.
 func runPeer(ctx context.Context, srv *testserver.Server, sc scenario, w workload, p peer, token string) runResult {
-	call, closeFn := p.newCall(sc.limit)
-	defer closeFn()
 	url := srv.URL + "/api/v1/organizations/" + srv.Organization() + "/projects/" + srv.Project()
 
 	// A client that never finishes must not hold the table up forever.
@@ -123,18 +121,25 @@ func runPeer(ctx context.Context, srv *testserver.Server, sc scenario, w workloa
 	defer cancel()
 
 	start, sstart := time.Now(), srv.Now()
-	var next, ok atomic.Int64
-	var wg sync.WaitGroup
-	for range w.K {
-		wg.Go(func() {
-			for next.Add(1) <= int64(w.N) {
-				if call(ctx, url, token) == nil {
-					ok.Add(1)
+	var ok atomic.Int64
+	if p.runAll != nil {
+		ok.Store(int64(p.runAll(ctx, url, token, sc.limit, w)))
+	} else {
+		call, closeFn := p.newCall(sc.limit)
+		defer closeFn()
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range w.K {
+			wg.Go(func() {
+				for next.Add(1) <= int64(w.N) {
+					if call(ctx, url, token) == nil {
+						ok.Add(1)
+					}
 				}
-			}
-		})
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	elapsed := time.Since(start)
 
 	// Efficiency counts the work done: a client that gave up on requests is
