@@ -112,8 +112,8 @@ func TestAllSucceed(t *testing.T) {
 		t.Fatalf("-out has %d item lines; want 12", len(recs))
 	}
 	for _, rec := range recs {
-		if rec.Outcome != outcomeSucceeded || rec.Stage != stageFinished || rec.Experiment == 0 || rec.Status != "completed" {
-			t.Errorf("record %+v; want succeeded, finished, completed experiment", rec)
+		if rec.Outcome != outcomeSucceeded || rec.Stage != stageFinished || rec.Experiment == 0 || rec.Status != "completed" || rec.ElapsedS <= 0 || rec.LogLines == 0 {
+			t.Errorf("record %+v; want succeeded, finished, completed experiment, logs read, elapsed set", rec)
 		}
 	}
 }

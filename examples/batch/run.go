@@ -153,8 +153,14 @@ func (b *batch) run(ctx context.Context, items []item, prev map[string]record) (
 // rather than created again.
 func (b *batch) process(ctx context.Context, it item, prev *record) record {
 	start := time.Now()
+	r := b.advance(ctx, it, prev)
+	r.ElapsedS = time.Since(start).Seconds()
+	return r
+}
+
+// advance does the work of process.
+func (b *batch) advance(ctx context.Context, it item, prev *record) record {
 	r := record{ID: it.ID, Sweep: b.sweep}
-	defer func() { r.ElapsedS = time.Since(start).Seconds() }()
 
 	if prev != nil && prev.Experiment > 0 {
 		if num, ok := b.reuse(ctx, it, prev.Experiment); ok {
