@@ -73,6 +73,47 @@ func TestSharedBudget(t *testing.T) {
 	}
 }
 
+// TestSharedBudgetUnderFaults runs the members against a server that
+// enforces its limit and misbehaves: latency with jitter, 5xx answers and
+// 429s that break the headers' promise. Every item still finishes, and the
+// only 429s are (nearly all) the injected ones.
+func TestSharedBudgetUnderFaults(t *testing.T) {
+	const members, workers, items = 3, 6, 20
+	mr, _ := newMiniredis(t)
+	srv := testserver.NewTest(t,
+		testserver.WithLimits(testserver.Limit{Algorithm: testserver.FixedWindow, Requests: 30, Window: time.Second}),
+		testserver.WithFaults(testserver.Faults{Latency: 5 * time.Millisecond, Jitter: 20 * time.Millisecond,
+			ServerErrors: 0.05, SpuriousThrottle: 0.05}))
+	url := fmt.Sprintf("%s/api/v1/organizations/%s/projects", srv.URL, srv.Organization())
+	var wg sync.WaitGroup
+	oks := make([]int, members)
+	errs := make([]error, members)
+	for i := range members {
+		s, err := Dial("redis://"+mr.Addr()+"/0", WithFailFast())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := newMember(s)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			oks[i], errs[i] = runItems(m.client, url, srv.Token(), items, workers, nil)
+			_ = m.close()
+		}()
+	}
+	wg.Wait()
+	st := srv.Stats(srv.Token())
+	t.Logf("server: %d requests, %d admitted, %d throttled (%d injected)", st.Requests, st.Admitted, st.Throttled, st.Spurious)
+	for i := range members {
+		if oks[i] != items {
+			t.Errorf("member %d: %d of %d items succeeded (first error: %v)", i, oks[i], items, errs[i])
+		}
+	}
+	if real := st.Throttled - st.Spurious; real > 3 {
+		t.Errorf("%d 429s beyond the injected ones; want at most 3", real)
+	}
+}
+
 // TestRedisDiesMidBatch closes Redis while the members run, starts it
 // again on the same address, then loses its data: every item still
 // finishes, the stores fell back to their local budgets and rejoined.
