@@ -31,7 +31,6 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	}
 }
 
-
 // TestOneRoundTripPerRequest counts the commands the client sent: an
 // uncontended Acquire and Report cost one script call (EVALSHA), the
 // report riding on the next Take.
