@@ -44,9 +44,8 @@
 // warning (WithLogger), counts a fallback (Stats) and serves each scope from
 // a local in-memory budget, fresh for each outage, which learns the server's
 // state from its own responses as a new process would (one probe first).
-// After WithCooldown one call tries Redis
-// again; when it answers, the store rejoins the shared budget and sends the
-// reports kept meanwhile. No Acquire blocks on Redis beyond the timeout and
+// After WithCooldown one call tries Redis again; when it answers, the store
+// rejoins the shared budget and sends the reports kept meanwhile. No Acquire blocks on Redis beyond the timeout and
 // no request is refused because Redis is down. WithFailFast makes Take return
 // the error instead, which Budget.Acquire (and the transport) surface.
 //
@@ -66,4 +65,17 @@
 //     local budget counts only its own requests in flight, so several
 //     processes that fall back at once may together exceed the limit until
 //     the server's 429s and headers bring them back in line.
+//
+// # Limits
+//
+// Waiters are served first come, first served within a process, not across
+// processes, and a process's wait estimates (the *ratelimit.WaitError of an
+// Acquire that cannot make it in time) count only its own queue. A call that
+// times out after Redis ran it leaves its admission counted in flight until
+// WithInflightExpiry, and the reports it carried are sent again (settling is
+// idempotent; the adaptive concurrency of a headerless server may grow
+// twice). When Redis loses a budget's state, the requests in flight at that
+// moment are no longer counted in it. The script is a port that must follow
+// the in-memory bucket when it changes; TestMirrorsMemoryStore compares the
+// two.
 package redisstore
