@@ -207,6 +207,11 @@ local function throttled(now, seq, r)
 		d = backoffAt(b.throttles)
 	end
 	if r.hasRem or r.hasReset or r.hasRetry then b.everHeaders = 1 end
+	-- A refusal of a request sent before the current state was set, whose
+	-- wait ends well before the current reset, was about an ended window.
+	if b.known == 1 and seq <= b.stateSeq and b.reset ~= 0 and now + d < b.reset - RESET_TOL then
+		return
+	end
 	-- Every request sent so far predates this refusal.
 	b.stateSeq = math.max(b.stateSeq, b.seq)
 	b.low = 0
