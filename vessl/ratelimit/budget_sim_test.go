@@ -60,7 +60,9 @@ func runBatch(t *testing.T, b *Budget, workers, each int, handle func(now time.T
 func TestBudgetProbesAtResetWithJitter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := &fixedWindowServer{start: time.Now(), limit: 5, window: time.Second}
-		b := newTestLimiter(t, WithJitter(0.2)).Budget("s")
+		// WithBurst(0): paced admissions must be jittered apart (the
+		// default sends what remains at once).
+		b := newTestLimiter(t, WithJitter(0.2), WithBurst(0)).Budget("s")
 		throttled, admits := runBatch(t, b, 20, 1, srv.handle)
 		if throttled != 0 {
 			t.Errorf("%d requests throttled; want 0", throttled)

@@ -35,7 +35,9 @@ func setState(t *testing.T, b *Budget, remaining int, reset time.Duration) {
 
 func TestBudgetFIFOAndPacing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newTestLimiter(t).Budget("s")
+		// WithBurst(0): pace every request (the default would send all
+		// four at once).
+		b := newTestLimiter(t, WithBurst(0)).Budget("s")
 		start := time.Now()
 		setState(t, b, 4, 4*time.Second) // 4 left over 4s: one a second
 		var mu sync.Mutex
@@ -118,7 +120,7 @@ func TestBudgetFailsFastPastMaxWait(t *testing.T) {
 
 func TestBudgetCancelledWaitGivesPlaceBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		b := newTestLimiter(t).Budget("s")
+		b := newTestLimiter(t, WithBurst(0)).Budget("s")
 		setState(t, b, 2, 2*time.Second) // one a second
 		start := time.Now()
 		if _, err := b.Acquire(context.Background()); err != nil {

@@ -51,11 +51,13 @@
 //     before the state was set that says more was processed earlier and is
 //     already counted, and one describing a window that has ended is
 //     ignored;
-//   - paces: what remains is spread over the time left to the reset (GCRA,
-//     with a burst tolerance of a tenth of the quota), never slower than the
-//     long-run rate Limit/Window when that is known, so fixed windows,
-//     sliding logs, sliding-window counters and token buckets are served
-//     without knowing which one the server runs;
+//   - spends what the server says remains at once (a quota never shrinks
+//     before its reset, whatever the algorithm), and paces what goes
+//     beyond the burst tolerance ([WithBurst]; by default the whole
+//     quota): that is spread over the time left to the reset (GCRA),
+//     never slower than the long-run rate Limit/Window when that is known,
+//     so fixed windows, sliding logs, sliding-window counters and token
+//     buckets are served without knowing which one the server runs;
 //   - at a reset does not assume the quota is back: what was left stays
 //     usable, and if nothing was, one probe goes first, once nothing else
 //     is in flight, and the rest follow at the pace its answer allows, with

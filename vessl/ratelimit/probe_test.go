@@ -43,8 +43,8 @@ func TestBudgetColdStartOneInFlight(t *testing.T) {
 		now := time.Now()
 		b.Report(first, Observation{At: now, Status: 200, Limit: 1000, Remaining: 999, HasRemaining: true, Reset: now.Add(time.Hour)})
 		synctest.Wait()
-		// 999 left over an hour, burst a tenth of the quota (100): all 63
-		// go at once.
+		// 999 left over an hour: all 63 go at once (they would with a
+		// burst of a tenth of the quota, 100, too).
 		if s := b.Snapshot(); s.InFlight != 63 || s.Waiters != 0 {
 			t.Errorf("after the first answer: %d in flight, %d waiting; want 63, 0", s.InFlight, s.Waiters)
 		}
@@ -57,7 +57,9 @@ func TestBudgetColdStartOneInFlight(t *testing.T) {
 
 func TestBudgetOneProbeAtReset(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := newTestLimiter(t, WithJitter(0.1))
+		// WithBurst(0.1): after the probe, a tenth of the quota goes at
+		// once and the rest is paced (the default would send all of it).
+		l := newTestLimiter(t, WithJitter(0.1), WithBurst(0.1))
 		b := l.Budget("s")
 		setState(t, b, 0, time.Second) // nothing left for a second
 		admitted, wg := acquireAll(t, b, 20)

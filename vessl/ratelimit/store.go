@@ -34,6 +34,7 @@ type BucketConfig struct {
 	Rand func() float64
 	// Burst is the fraction (0..1) of the quota that may be admitted ahead
 	// of the pace (GCRA burst tolerance); at least one request always may.
+	// NewLimiter's default is 1 (see WithBurst).
 	Burst float64
 }
 
