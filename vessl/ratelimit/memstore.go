@@ -77,7 +77,7 @@ type memBucket struct {
 	interval  time.Duration // pacing interval at the last admission
 
 	everHeaders bool   // the server has sent rate-limit headers
-	epochSeq    uint64 // requests <= epochSeq were sent before the current window
+	epochSeq    uint64 // requests <= epochSeq were sent before the last rollover (the current window)
 
 	cwnd     float64 // allowed concurrency while unknown, headerless servers
 	ssthresh float64
@@ -172,11 +172,11 @@ func (b *memBucket) rollover(now time.Time) {
 		return
 	}
 	b.reset, b.wake = time.Time{}, time.Time{}
+	b.epochSeq = b.seq
 	if b.avail > 0 {
 		return // keep spending it, at the long-run pace
 	}
 	b.known = false
-	b.epochSeq = b.seq
 }
 
 // Take implements Bucket.
@@ -327,10 +327,14 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		return
 	}
 	if b.known && older {
-		// A window that ended (its reset is past or due, and earlier than
-		// the current one) says nothing about the current window.
-		ended := r.HasReset && !b.reset.IsZero() && resetAt.Before(b.reset.Add(-resetTolerance)) &&
-			!resetAt.After(now.Add(resetTolerance))
+		// A window that ended (the request was sent before the last
+		// rollover, and its reset is past or due, and earlier than the
+		// current one) says nothing about the current window. Without a
+		// rollover since, an earlier reset is no sign of an ended window:
+		// a token bucket reports the time to the next token once none is
+		// left, and the time until it is full otherwise.
+		ended := seq <= b.epochSeq && r.HasReset && !b.reset.IsZero() &&
+			resetAt.Before(b.reset.Add(-resetTolerance)) && !resetAt.After(now.Add(resetTolerance))
 		if ended || r.Remaining >= b.low {
 			b.avail = b.unspent(b.low)
 			return

@@ -30,10 +30,17 @@ func headers(remaining int, reset time.Duration) Report {
 	return Report{Status: 200, Limit: 10, Remaining: remaining, HasRemaining: true, Reset: reset, HasReset: true}
 }
 
-// runSteps runs a step table against a fresh bucket without jitter.
+// runSteps runs a step table against a fresh bucket without jitter, with
+// a burst tolerance of a tenth of the quota.
 func runSteps(t *testing.T, steps []step) *memBucket {
 	t.Helper()
-	b := newMemBucket(BucketConfig{Burst: 0.1})
+	return runStepsConfig(t, BucketConfig{Burst: 0.1}, steps)
+}
+
+// runStepsConfig runs a step table against a fresh bucket configured by cfg.
+func runStepsConfig(t *testing.T, cfg BucketConfig, steps []step) *memBucket {
+	t.Helper()
+	b := newMemBucket(cfg)
 	settled := map[uint64]uint64{} // Grant.Settled by seq, as a Ticket keeps it
 	for i, s := range steps {
 		now := t0.Add(s.at)
@@ -304,5 +311,23 @@ func TestBucketOld429AfterProbeIgnored(t *testing.T) {
 		// wait ending long before the new window's reset.
 		report(5700*ms, 3, Report{Status: 429, RetryAfter: time.Second, HasRetryAfter: true}),
 		take(5700*ms, true, 0),
+	})
+}
+
+func TestBucketEarlierResetWithoutRolloverIsNews(t *testing.T) {
+	// A token bucket reports the time until it is full (growing as tokens
+	// are spent), and, once none is left, the time to the next token: the
+	// last response of a burst carries the earliest reset. With no
+	// rollover since it was sent, it is not from an ended window.
+	runStepsConfig(t, BucketConfig{Burst: 1}, []step{
+		take(0, true, 0),
+		report(0, 1, headers(3, 4*time.Second)),
+		take(0, true, 0), // 2: processed last
+		take(0, true, 0), // 3
+		take(0, true, 0), // 4
+		report(0, 4, headers(1, 5*time.Second)),
+		report(0, 3, headers(2, 5*time.Second)),
+		report(0, 2, headers(0, time.Second)), // none left; the next token in 1s
+		take(0, false, time.Second),
 	})
 }
