@@ -132,9 +132,9 @@ end
 local function rollover(now)
 	if b.known == 0 or b.wake == 0 or now < b.wake then return end
 	b.reset, b.wake = 0, 0
+	b.epochSeq = b.seq
 	if b.avail > 0 then return end
 	b.known = 0
-	b.epochSeq = b.seq
 end
 
 -- unspent is what a server that said remaining has left for the client:
@@ -267,7 +267,9 @@ local function report(now, same, seq, r)
 		return
 	end
 	if b.known == 1 and older then
-		local ended = r.hasReset and b.reset ~= 0 and resetAt < b.reset - RESET_TOL and resetAt <= now + RESET_TOL
+		-- An earlier reset means an ended window only after a rollover (a
+		-- token bucket's reset moves both ways).
+		local ended = seq <= b.epochSeq and r.hasReset and b.reset ~= 0 and resetAt < b.reset - RESET_TOL and resetAt <= now + RESET_TOL
 		if ended or r.remaining >= b.low then
 			b.avail = unspent(b.low)
 			return

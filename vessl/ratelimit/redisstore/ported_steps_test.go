@@ -1,6 +1,6 @@
 package redisstore
 
-// Code ported from vessl/ratelimit/memstore_test.go at a90adfd: every step
+// Code ported from vessl/ratelimit/memstore_test.go at 35c50d6: every step
 // table of package ratelimit's bucket tests, the expected answers dropped,
 // since here the in-memory bucket is the expectation.
 

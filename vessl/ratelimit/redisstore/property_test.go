@@ -47,7 +47,8 @@ func TestMirrorRandom(t *testing.T) {
 					}
 				}
 				if gm.OK != gr.OK || gm.WaitKnown != gr.WaitKnown || !near(gm.Wait, gr.Wait) || !near(gm.Interval, gr.Interval) {
-					rt.Fatalf("step %d (+%v): redis Take = %+v; memory Take = %+v", i, now.Sub(t0), gr, gm)
+					rt.Fatalf("step %d (+%v): redis Take = %+v; memory Take = %+v\nredis  %+v\nmemory %+v",
+						i, now.Sub(t0), gr, gm, red.Snapshot(now), mem.Snapshot(now))
 				}
 				if gm.OK {
 					out = append(out, ticket{gm.Seq, gr.Seq})
