@@ -221,7 +221,7 @@ func (b *bucket) args(now time.Time, op int, batch []pending) []any {
 		hasRand = 1
 	}
 	a := make([]any, 0, 9+nrand+len(batch)*15)
-	a = append(a, op, jitter, burstOf(b.cfg), hasRand, b.s.cfg.inflightExpiry.Microseconds(), ttlMargin.Microseconds(), nrand)
+	a = append(a, op, jitter, b.cfg.Burst, hasRand, b.s.cfg.inflightExpiry.Microseconds(), ttlMargin.Microseconds(), nrand)
 	for range nrand {
 		r := 0.5
 		if b.cfg.Rand != nil {
