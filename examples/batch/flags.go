@@ -38,17 +38,17 @@ type embeddedConfig struct {
 }
 
 // Defaults of the embedded run: a sliding log (VESSL's documented
-// semantics) of 20 requests in any 2 s, experiments that run 2 s, polled
-// every 500 ms by 16 workers. The workload asks for about twice what the
-// limit allows, so the run visibly works at the limit, and 60 items finish
-// in about 40 s.
+// semantics) of 100 requests in any 10 s, experiments that run 2 s, polled
+// every second by 16 workers. The workload (about 4.5 requests per item)
+// asks for more than the limit allows, so after the first 100 requests the
+// run visibly works at the limit; 100 items finish in about 45 s.
 const (
 	defaultN               = 100
 	defaultConcurrency     = 16
 	defaultServerLimit     = 100
 	defaultServerWindow    = 10 * time.Second
 	defaultRunDuration     = 2 * time.Second
-	defaultEmbeddedPoll    = 500 * time.Millisecond
+	defaultEmbeddedPoll    = time.Second
 	defaultServerAlgorithm = testserver.SlidingLog
 )
 
@@ -80,7 +80,7 @@ error, 130 when interrupted.
 	fs.BoolVar(&cfg.JSON, "json", false, "print the summary as one JSON object on the last line of stdout")
 	fs.StringVar(&cfg.Out, "out", "", "append one JSON line per finished item to `file`; items it already records as finished are skipped (resume)")
 	fs.BoolVar(&cfg.Wait, "wait", true, "wait for each experiment to end and fetch its logs (false: only launch them)")
-	fs.DurationVar(&cfg.Poll, "poll", 0, "status poll interval (default 500ms embedded, else the SDK's 5s)")
+	fs.DurationVar(&cfg.Poll, "poll", 0, "status poll interval (default 1s embedded, else the SDK's 5s)")
 	fs.StringVar(&cfg.Sweep, "sweep", "", "name of this sweep, prefix of each item's Idempotency-Key (default: kept in -out, else random)")
 	fail := fs.String("fail", "", "comma-separated item numbers whose experiment gets hyperparameter fail=true (the embedded server fails those)")
 	fs.StringVar(&cfg.Progress, "progress", "auto", "progress display on stderr: auto, bar, log or off")
