@@ -26,6 +26,8 @@ type Budget struct {
 	waiting atomic.Int64
 	shut    atomic.Bool // the Limiter was closed
 
+	learn learner // what is learned across responses (learn.go)
+
 	mu     sync.Mutex // guards the fields below
 	queue  []*waiter  // FIFO; only the head asks the bucket
 	timer  Timer      // wakes the head; nil until first needed
@@ -306,6 +308,7 @@ func (b *Budget) Report(t Ticket, obs Observation) {
 	if now.IsZero() {
 		now = b.cfg.clock.Now()
 	}
+	b.learn.correct(&obs, t, now)
 	_ = b.bucket.Report(now, t.seq, reportFrom(&obs, now, t))
 	b.kick()
 }

@@ -171,3 +171,24 @@ func TestBudgetHeaderlessServerAdapts(t *testing.T) {
 		t.Logf("headerless: %d admitted, %d throttled, %v", srv.admitted, throttled, time.Since(srv.start))
 	})
 }
+
+func TestBudgetSlidingWindowCounterKeepsPace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 8 workers, 120 requests, 10 per second: after the first
+		// window's burst, the counter admits 10 a second as the previous
+		// window decays; waiting for each fixed window's end takes about
+		// twice as long (22s). Probing one request at a time every 100ms
+		// after a round trip of 25-120ms gets about 7 a second.
+		srv := &slidingCounterServer{start: time.Now(), limit: 10, window: time.Second}
+		b := newTestLimiter(t, WithJitter(0.1)).Budget("s")
+		throttled, _ := runBatch(t, b, 8, 15, srv.handle)
+		el := time.Since(srv.start)
+		t.Logf("sliding counter: 120 requests in %v, %d throttled", el, throttled)
+		if el > 16*time.Second {
+			t.Errorf("120 requests at 10/s took %v; want under 16s (about 11s at the server's own pace)", el)
+		}
+		if throttled > 3 {
+			t.Errorf("%d requests throttled; want at most 3", throttled)
+		}
+	})
+}

@@ -62,6 +62,11 @@
 //     usable, and if nothing was, one probe goes first, once nothing else
 //     is in flight, and the rest follow at the pace its answer allows, with
 //     jitter so that waiters never wake at one instant;
+//   - learns from the probe's answer whether the server refills
+//     continuously (a sliding-window counter, which announces the end of
+//     its fixed window as the reset, or a token bucket): then, once nothing
+//     is left, it probes again when the next slot should free (about
+//     Window/Limit later) instead of waiting for the announced reset;
 //   - with nothing known (cold start) admits one request and adapts: while
 //     the server sends no headers, an AIMD window grows on success and halves
 //     on each overrun (a 429), and the admission rate halves too;
@@ -89,8 +94,11 @@
 // # Limits
 //
 // A sliding-window counter that reports the end of its fixed window as the
-// reset may refuse the probe sent right after it (at most one 429 per
-// window). While a probe's answer is missing the budget releases one more
+// reset may refuse the probe sent right after it, and, once recognised,
+// an occasional probe sent before a slot freed (each 429 is waited out as
+// the server says; in examples/compare 0-2 per batch of 250). Probing one
+// request at a time reaches Limit/Window only if a round trip is well
+// under Window/Limit. While a probe's answer is missing the budget releases one more
 // request after max(1s, 3 round trips), which a server with a quota of one
 // may refuse. A server that sends no headers at all is learned by trial:
 // expect a few 429s per overrun. Absolute resets are read against the

@@ -1,0 +1,108 @@
+package ratelimit
+
+import (
+	"testing"
+	"time"
+)
+
+// learnStep is one response fed to a learner: the request was sent at
+// t0+sent and answered at t0+at; wantReset is the reset (from t0) the
+// learner passes on, 0 for "unchanged".
+type learnStep struct {
+	sent, at  time.Duration
+	status    int
+	remaining int
+	reset     time.Duration // from t0
+	wantReset time.Duration
+}
+
+func runLearner(t *testing.T, l *learner, steps []learnStep) {
+	t.Helper()
+	for i, s := range steps {
+		now := t0.Add(s.at)
+		o := Observation{At: now, Status: s.status, Limit: 10, Remaining: s.remaining, HasRemaining: true, Reset: t0.Add(s.reset)}
+		l.correct(&o, Ticket{seq: uint64(i + 1), sent: t0.Add(s.sent)}, now)
+		want := s.wantReset
+		if want == 0 {
+			want = s.reset
+		}
+		if got := o.Reset.Sub(t0); got != want {
+			t.Fatalf("step %d: reset +%v; want +%v (continuous %v)", i, got, want, l.continuous)
+		}
+	}
+}
+
+func TestLearnerContinuousRefill(t *testing.T) {
+	ms := time.Millisecond
+	var l learner
+	runLearner(t, &l, []learnStep{
+		{sent: 0, at: 0, status: 200, remaining: 9, reset: time.Second},       // window: at least 1s
+		{sent: 0, at: 20 * ms, status: 200, remaining: 0, reset: time.Second}, // nothing known yet: wait for the reset
+		// The first answer from after the reset: little left, and the
+		// next reset a whole window away. A fixed window would be full.
+		// 5 of the 10 are used by the previous window's count, which
+		// decays over this one.
+		{sent: 1010 * ms, at: 1020 * ms, status: 200, remaining: 4, reset: 2000 * ms},
+		// From now on, nothing left means: try again after Window/5.
+		{sent: 1030 * ms, at: 1040 * ms, status: 200, remaining: 0, reset: 2000 * ms, wantReset: 1240 * ms},
+		{sent: 1250 * ms, at: 1260 * ms, status: 200, remaining: 0, reset: 2000 * ms, wantReset: 1460 * ms},
+		// Near the window's end: one long-run interval into the next.
+		{sent: 1940 * ms, at: 1950 * ms, status: 200, remaining: 0, reset: 2000 * ms, wantReset: 2100 * ms},
+		// One 429 is the price of probing: the server's wait is
+		// honoured, and the mode goes on.
+		{sent: 1270 * ms, at: 1280 * ms, status: 429, remaining: 0, reset: 2000 * ms},
+		{sent: 1290 * ms, at: 1300 * ms, status: 200, remaining: 0, reset: 2000 * ms, wantReset: 1500 * ms},
+		// Two in a row end it.
+		{sent: 1410 * ms, at: 1420 * ms, status: 429, remaining: 0, reset: 2000 * ms},
+		{sent: 1430 * ms, at: 1440 * ms, status: 429, remaining: 0, reset: 2000 * ms},
+		{sent: 1450 * ms, at: 1460 * ms, status: 200, remaining: 0, reset: 2000 * ms},
+	})
+	if l.continuous {
+		t.Errorf("still refilling continuously after two 429s in a row")
+	}
+	// Refused right after the reset: nothing came back there.
+	l = learner{}
+	runLearner(t, &l, []learnStep{
+		{sent: 0, at: 0, status: 200, remaining: 0, reset: time.Second},
+		{sent: 1000 * ms, at: 1010 * ms, status: 429, remaining: 0, reset: 2000 * ms},
+		{sent: 2000 * ms, at: 2010 * ms, status: 200, remaining: 0, reset: 3000 * ms, wantReset: 2010*ms + time.Second/9},
+	})
+}
+
+func TestLearnerFixedWindowAndSlidingLogStay(t *testing.T) {
+	ms := time.Millisecond
+	var l learner
+	runLearner(t, &l, []learnStep{
+		{sent: 0, at: 10 * ms, status: 200, remaining: 0, reset: time.Second},
+		// A fixed window is full again after its reset.
+		{sent: 1010 * ms, at: 1020 * ms, status: 200, remaining: 9, reset: 2000 * ms},
+		{sent: 1030 * ms, at: 1040 * ms, status: 200, remaining: 0, reset: 2000 * ms},
+		// A sliding log frees its oldest slot at the reset, and
+		// announces the next one, which is sooner than a window.
+		{sent: 2010 * ms, at: 2020 * ms, status: 200, remaining: 0, reset: 2500 * ms},
+		{sent: 2510 * ms, at: 2520 * ms, status: 200, remaining: 0, reset: 2700 * ms},
+		// A burst it freed at once is spent by the client's own requests:
+		// only the probe's answer (the first after the reset) counts.
+		{sent: 2710 * ms, at: 2720 * ms, status: 200, remaining: 8, reset: 2721 * ms},
+		{sent: 2720 * ms, at: 2730 * ms, status: 200, remaining: 2, reset: 3720 * ms},
+		{sent: 2720 * ms, at: 2730 * ms, status: 200, remaining: 0, reset: 3722 * ms},
+	})
+	if l.continuous {
+		t.Errorf("learner took a fixed window and a sliding log for a continuous refill")
+	}
+	// A sliding log whose slots free one by one, each taken by the
+	// client's next request: the probe after the last one finds nothing
+	// left and the next reset a window away, because of the client's own
+	// requests.
+	l = learner{}
+	steps := []learnStep{{sent: 0, at: 0, status: 200, remaining: 0, reset: time.Second}}
+	for i := range 9 {
+		at := time.Second + time.Duration(i)*ms
+		steps = append(steps, learnStep{sent: at, at: at + ms, status: 200, remaining: 0, reset: at + 2*ms})
+	}
+	steps = append(steps, learnStep{sent: 1012 * ms, at: 1013 * ms, status: 200, remaining: 0, reset: 2001 * ms})
+	runLearner(t, &l, steps)
+	if l.continuous {
+		t.Errorf("learner took a sliding log filled by the client's own requests for a continuous refill")
+	}
+}
