@@ -102,8 +102,15 @@
 // request after max(1s, 3 round trips), which a server with a quota of one
 // may refuse. A server that sends no headers at all is learned by trial:
 // expect a few 429s per overrun. Absolute resets are read against the
-// Date header, which has whole seconds: they may end up to a second late
-// (never early). A request that fails after it was sent
+// Date header, which has whole seconds: a single response may put them up
+// to a second late (never early). A Budget learns the offset between the
+// server's clock and its own across responses (the largest Date minus
+// arrival seen, which converges to it from below, so a deadline computed
+// with it is never early) and brings such resets forward; how fast it
+// converges depends on responses arriving at varied fractions of a second.
+// An epoch-seconds reset is itself rounded up to the second: a sliding log
+// whose probe lands just after a whole second announces the next reset
+// almost a second late, every window. A request that fails after it was sent
 // stays counted as spent; but if it fails while nothing is known (the
 // first request, a probe), the next one goes at once and may be refused if
 // the server had counted it.

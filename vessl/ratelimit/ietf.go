@@ -165,7 +165,7 @@ func (p *parser) ietfRateLimit(key string, vals []string) {
 				if err != nil {
 					p.fail(key, v, err)
 				} else {
-					pol.setReset(d)
+					pol.setReset(d, p.dated)
 				}
 			}
 		}

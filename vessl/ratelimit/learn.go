@@ -45,6 +45,13 @@ type learner struct {
 	continuous   bool // the server refills continuously (see above)
 	refused      int  // consecutive 429s while continuous
 	refill       int  // slots expected to free over the current window, 0 if unknown
+
+	// The server's clock minus the local one (see dated), in a frame that
+	// follows the local monotonic clock from base: the largest sample of
+	// the current and of the previous block of offsetBlock samples.
+	base        time.Time
+	offset      [2]time.Duration
+	offsetCount int
 }
 
 // correct updates what is learned from o, the answer to t that arrived at
@@ -57,6 +64,7 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 	defer l.mu.Unlock()
 	l.sent[l.sentNext] = t.sent
 	l.sentNext = (l.sentNext + 1) % len(l.sent)
+	l.dated(o, now)
 	if o.Limit > 0 {
 		l.limit = o.Limit
 	}
@@ -147,4 +155,46 @@ func (l *learner) sentSince(from, to time.Time) int {
 		}
 	}
 	return n
+}
+
+// offsetBlock is how many samples of the clock offset make a block: the
+// estimate forgets samples two blocks old, so that it follows a server
+// clock that was set back.
+const offsetBlock = 64
+
+// dated learns the offset between the server's clock and the local one
+// from o's Date, and brings o's reset forward if it was read against Date.
+//
+// Date has whole seconds and is stamped before the response leaves the
+// server, so Date - arrival is at most the true offset; the largest such
+// sample converges to it from below. A reset stated as an absolute server
+// time E is due locally at E - offset; ParseHeaders computed it as
+// arrival + (E - Date), which is later by (offset - (Date - arrival)) -
+// up to a second. E - estimate is never earlier than E - offset. Requires
+// l.mu held.
+func (l *learner) dated(o *Observation, now time.Time) {
+	if o.Date.IsZero() {
+		return
+	}
+	if l.base.IsZero() {
+		l.base = now
+	}
+	sample := o.Date.Sub(l.base.Round(0).Add(now.Sub(l.base)))
+	if l.offsetCount%offsetBlock == 0 {
+		l.offset[1], l.offset[0] = l.offset[0], sample
+		if l.offsetCount == 0 {
+			l.offset[1] = sample
+		}
+	}
+	l.offsetCount++
+	l.offset[0] = max(l.offset[0], sample)
+	if !o.ResetDated || o.Reset.IsZero() {
+		return
+	}
+	est := max(l.offset[0], l.offset[1])
+	if at := o.Reset.Add(sample - est); at.After(now) {
+		o.Reset = at
+	} else {
+		o.Reset = now
+	}
 }

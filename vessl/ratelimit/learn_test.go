@@ -106,3 +106,41 @@ func TestLearnerFixedWindowAndSlidingLogStay(t *testing.T) {
 		t.Errorf("learner took a sliding log filled by the client's own requests for a continuous refill")
 	}
 }
+
+func TestLearnerClockOffset(t *testing.T) {
+	// The server's clock is 3.4s ahead; responses take 10ms to come
+	// back; the reset is the server's t0+10s, due locally at t0+6.6s.
+	const off = 3400 * time.Millisecond
+	e := t0.Add(10 * time.Second)
+	due := e.Add(-off)
+	var l learner
+	for i, at := range []time.Duration{100 * time.Millisecond, 650 * time.Millisecond, 900 * time.Millisecond} {
+		now := t0.Add(at)
+		date := now.Add(off - 10*time.Millisecond).Truncate(time.Second)
+		// As ParseHeaders reads an epoch reset against Date:
+		o := Observation{At: now, Status: 200, Limit: 10, Remaining: 5, HasRemaining: true,
+			Reset: now.Add(e.Sub(date)), ResetDated: true, Date: date}
+		parsed := o.Reset
+		l.correct(&o, Ticket{seq: uint64(i + 1), sent: now.Add(-20 * time.Millisecond)}, now)
+		if o.Reset.Before(due) || o.Reset.After(parsed) {
+			t.Errorf("response %d: reset +%v; want between the true +%v and the parsed +%v", i, o.Reset.Sub(t0), due.Sub(t0), parsed.Sub(t0))
+		}
+		if i == 2 && o.Reset.Sub(due) > 50*time.Millisecond {
+			// The second response came 40ms after a server second began.
+			t.Errorf("response %d: reset +%v; want within 50ms of +%v", i, o.Reset.Sub(t0), due.Sub(t0))
+		}
+	}
+}
+
+func TestParseHeadersDatedReset(t *testing.T) {
+	date := "Fri, 27 Nov 2026 08:00:05 GMT"
+	at := t0.Add(5300 * time.Millisecond)
+	obs, err := ParseHeaders(hdr("Date", date, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "1795766410"), 200, at)
+	if err != nil || !obs.ResetDated || !obs.Date.Equal(t0.Add(5*time.Second)) || obs.Reset.Sub(at) != 5*time.Second {
+		t.Errorf("epoch reset against Date: %+v, %v; want ResetDated, Date +5s, reset in 5s", obs, err)
+	}
+	obs, _ = ParseHeaders(hdr("Date", date, "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "5"), 200, at)
+	if obs.ResetDated || !obs.Date.IsZero() {
+		t.Errorf("delta reset: %+v; want neither ResetDated nor Date", obs)
+	}
+}

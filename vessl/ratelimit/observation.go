@@ -42,6 +42,15 @@ type Observation struct {
 	// policies (IETF RateLimit-Policy, or the window suffix of an
 	// X-RateLimit-*-Minute header), "" otherwise.
 	Policy string
+	// Date is the server's clock from the Date header, when ParseHeaders
+	// read it (to turn an absolute time into a delay); zero otherwise.
+	Date time.Time
+	// ResetDated reports that Reset came from an absolute time (an epoch
+	// or a date) read against Date. Date has whole seconds, so such a
+	// Reset may be up to a second late (never early); a Budget, which
+	// sees many responses, learns the offset between the server's clock
+	// and its own and brings such resets forward.
+	ResetDated bool
 }
 
 // Known reports whether o carries any rate-limit information.

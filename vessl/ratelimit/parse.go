@@ -32,6 +32,7 @@ type policy struct {
 	hasRemaining bool
 	reset        time.Duration // delay from the response's arrival
 	hasReset     bool
+	resetDated   bool // reset was an absolute time, read against Date
 	window       time.Duration
 }
 
@@ -52,9 +53,9 @@ func (p *policy) setRemaining(n int) {
 	}
 }
 
-func (p *policy) setReset(d time.Duration) {
+func (p *policy) setReset(d time.Duration, dated bool) {
 	if !p.hasReset || d > p.reset {
-		p.reset, p.hasReset = d, true
+		p.reset, p.hasReset, p.resetDated = d, true, dated
 	}
 }
 
@@ -73,6 +74,7 @@ type parser struct {
 	date     time.Time // server clock from the Date header
 	dateRead bool      // date (if any) has been parsed; it is read lazily
 	hasDate  bool
+	dated    bool // the last absolute time read was read against date
 	pols     [maxPolicies]policy
 	n        int
 	errs     []error
@@ -242,7 +244,7 @@ func (p *parser) xField(key, rest, v string) {
 		if pol == nil {
 			return
 		}
-		pol.setReset(d)
+		pol.setReset(d, p.dated)
 	default:
 		return // X-RateLimit-Used, -Resource, ...: not ours
 	}
@@ -305,8 +307,10 @@ func findWindow(s string) time.Duration {
 }
 
 // resetDelay classifies a reset value (see ParseHeaders) and returns the
-// delay from the response's arrival.
+// delay from the response's arrival; p.dated tells whether it was an
+// absolute time read against the Date header.
 func (p *parser) resetDelay(v string) (time.Duration, error) {
+	p.dated = false
 	v = strings.TrimSpace(v)
 	f, err := parseNumber(v)
 	if err == errNotNumber {
@@ -347,6 +351,7 @@ func (p *parser) untilAbsolute(t time.Time) time.Duration {
 	if p.hasDate {
 		base = p.date
 	}
+	p.dated = p.hasDate
 	return clampDelay(t.Sub(base))
 }
 
@@ -380,6 +385,10 @@ func (p *parser) observation(status int) Observation {
 	o.Remaining, o.HasRemaining = g.remaining, g.hasRemaining
 	if g.hasReset {
 		o.Reset = p.at.Add(g.reset)
+		o.ResetDated = g.resetDated
+	}
+	if p.hasDate {
+		o.Date = p.date
 	}
 	o.Window = g.window
 	o.Policy = g.name
