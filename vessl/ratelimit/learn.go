@@ -130,9 +130,10 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 	}
 	if l.continuous && o.Remaining == 0 {
 		// The next slot frees after Window/refill, refill being what
-		// frees over this window; or, if that is later, one long-run
+		// frees over this window; or, if that is sooner, one long-run
 		// interval into the next window (where this one's count, as the
-		// server announced it, decays).
+		// server announced it, decays). The latter may be later than the
+		// reset announced, never earlier.
 		n := l.limit
 		if l.refill > 0 {
 			n = min(l.refill, n)
