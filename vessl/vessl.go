@@ -144,6 +144,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.ownsTrans = true
 	}
 	hc.Transport = c.transport
+	hc.CheckRedirect = dropTokenOffOrigin(hc.CheckRedirect)
 	c.client = &hc
 
 	c.common.client = c
@@ -157,6 +158,46 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Clusters = (*ClustersService)(&c.common)
 	c.Datasets = (*DatasetsService)(&c.common)
 	return c, nil
+}
+
+// dropTokenOffOrigin wraps a redirect policy (nil: Go's default, at most 10
+// redirects) so that a redirect leaving the origin (scheme, host and port)
+// of the first request goes out without the Authorization header. Go's own
+// rule drops it only for another host name: it would send the token to
+// another port of the same host, and from https to plain http, where it
+// crosses the network in clear text.
+func dropTokenOffOrigin(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !sameOrigin(req.URL, via[0].URL) {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("vessl: stopped after 10 redirects")
+		}
+		return nil
+	}
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (the scheme's default port when none is given).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && originPort(a) == originPort(b)
+}
+
+func originPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
 }
 
 // BaseURL returns a copy of the API root the client sends to; it ends in
