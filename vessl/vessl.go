@@ -428,6 +428,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 
 	response := c.newResponse(resp)
 	resp.Request = withoutCredentials(resp.Request)
+	scrubHeader(resp.Header, string(*c.token))
 	c.logRequest(ctx, req, resp, start, nil)
 	if err := c.checkResponse(resp, response.Rate); err != nil {
 		return response, err
@@ -461,6 +462,23 @@ func withoutCredentials(r *http.Request) *http.Request {
 	r2.Header.Del("Authorization")
 	r2.Response = nil
 	return &r2
+}
+
+// scrubHeader replaces the token wherever a response header value quotes
+// it: a proxy or debug endpoint that echoes the request's credentials back
+// must not put them into the Response or APIError a caller may print or
+// log. checkResponse does the same for error bodies.
+func scrubHeader(h http.Header, token string) {
+	if token == "" {
+		return
+	}
+	for _, vs := range h {
+		for i, v := range vs {
+			if strings.Contains(v, token) {
+				vs[i] = strings.ReplaceAll(v, token, redacted)
+			}
+		}
+	}
 }
 
 // maxResponseBody bounds how much of a 2xx body Do decodes as JSON, so a

@@ -26,9 +26,8 @@ const echoPath = "/api/v1/echo-me"
 
 // echoAuthorization wraps next with a hostile server: every 9th request, and
 // every request to echoPath, is answered with an error whose body, in JSON,
-// HTML or plain text, quotes the request's Authorization header back, as
-// careless proxies and debug endpoints do. (Response headers that quote it
-// are kept by the client as received: see SECURITY.md.)
+// HTML or plain text, and whose headers quote the request's Authorization
+// header back, as careless proxies and debug endpoints do.
 func echoAuthorization(next http.Handler) http.Handler {
 	var n atomic.Int64
 	statuses := []int{400, 401, 403, 404, 409, 422, 429, 500, 502, 503}
@@ -40,6 +39,8 @@ func echoAuthorization(next http.Handler) http.Handler {
 		}
 		auth := r.Header.Get("Authorization")
 		status := statuses[int(i/9)%len(statuses)]
+		w.Header().Set("X-Echo-Authorization", auth)
+		w.Header().Set("Www-Authenticate", `Token realm="`+auth+`"`)
 		if ra := r.URL.Query().Get("retry-after"); ra != "" {
 			// A 429 to wait out for longer than the client may wait.
 			status = http.StatusTooManyRequests
