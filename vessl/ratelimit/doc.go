@@ -66,7 +66,9 @@
 //     continuously (a sliding-window counter, which announces the end of
 //     its fixed window as the reset, or a token bucket): then, once nothing
 //     is left, it probes again when the next slot should free (about
-//     Window/Limit later) instead of waiting for the announced reset;
+//     Window/Limit later) instead of waiting for the announced reset (not
+//     with a Store shared by other processes, whose requests it cannot
+//     tell from a refill);
 //   - with nothing known (cold start) admits one request and adapts: while
 //     the server sends no headers, an AIMD window grows on success and halves
 //     on each overrun (a 429), and the admission rate halves too;

@@ -32,8 +32,14 @@ import (
 // shows the signature again. Rewriting a reset can cost a 429, never an
 // overspent budget: the bucket sends a single probe after any reset.
 //
+// This needs the client's own admissions to be all the admissions of the
+// scope: with a Store shared by several processes (shared is set), the
+// requests of the others would look like a continuous refill, so the mode
+// is never entered.
+//
 // All fields are guarded by mu.
 type learner struct {
+	shared       bool // the Store is shared with other processes (set before use)
 	mu           sync.Mutex
 	limit        int           // last stated quota
 	window       time.Duration // stated, or the longest reset delay seen
@@ -84,7 +90,7 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 	}
 	if o.Throttled() {
 		switch {
-		case first:
+		case first && !l.shared:
 			// Refused right after the reset: nothing came back there.
 			l.continuous, l.refused = l.limit > 0, 0
 		case l.continuous:
@@ -124,7 +130,7 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 	// or take the same tolerance), though this client sent little in the
 	// window that ends then: a sliding log whose slots freed one by one
 	// and went to this client's own requests would look the same.
-	if first && d >= l.window-tol && o.Remaining < l.limit/2 {
+	if first && !l.shared && d >= l.window-tol && o.Remaining < l.limit/2 {
 		used := l.limit - o.Remaining
 		l.continuous = l.sentSince(o.Reset.Add(-l.window-tol), t.sent) < used/2
 	}

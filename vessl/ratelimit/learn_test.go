@@ -144,3 +144,20 @@ func TestParseHeadersDatedReset(t *testing.T) {
 		t.Errorf("delta reset: %+v; want neither ResetDated nor Date", obs)
 	}
 }
+
+func TestLearnerSharedStoreNeverProbesEarly(t *testing.T) {
+	// With a Store shared by other processes, their requests may be what
+	// filled the window: the continuous mode is never entered.
+	ms := time.Millisecond
+	l := learner{shared: true}
+	runLearner(t, &l, []learnStep{
+		{sent: 0, at: 0, status: 200, remaining: 0, reset: time.Second},
+		{sent: 1010 * ms, at: 1020 * ms, status: 200, remaining: 4, reset: 2000 * ms},
+		{sent: 1030 * ms, at: 1040 * ms, status: 200, remaining: 0, reset: 2000 * ms},
+		{sent: 2000 * ms, at: 2010 * ms, status: 429, remaining: 0, reset: 3000 * ms},
+		{sent: 3000 * ms, at: 3010 * ms, status: 200, remaining: 0, reset: 4000 * ms},
+	})
+	if l.continuous {
+		t.Errorf("a learner of a shared store entered the continuous mode")
+	}
+}

@@ -49,6 +49,8 @@ func (l *Limiter) Budget(scope string) *Budget {
 	}
 	bucket := l.cfg.store.Open(scope, BucketConfig{Jitter: l.cfg.jitter, Rand: l.cfg.rand, Burst: l.cfg.burst})
 	b = newBudget(scope, &l.cfg, bucket)
+	_, local := l.cfg.store.(*memoryStore)
+	b.learn.shared = !local // another process may spend it too (learn.go)
 	if l.closed {
 		b.close()
 	}
