@@ -98,7 +98,9 @@
 // A sliding-window counter that reports the end of its fixed window as the
 // reset may refuse the probe sent right after it, and, once recognised,
 // an occasional probe sent before a slot freed (each 429 is waited out as
-// the server says; in examples/compare 0-2 per batch of 250). Probing one
+// the server says; in examples/compare 0-2 per batch of 250). If other
+// programs spend the same credential on a sliding log, their requests may
+// look like such a refill, at the cost of a 429 now and then. Probing one
 // request at a time reaches Limit/Window only if a round trip is well
 // under Window/Limit. While a probe's answer is missing the budget releases one more
 // request after max(1s, 3 round trips), which a server with a quota of one
