@@ -25,6 +25,7 @@ type config struct {
 	Fail        map[int]bool  // items whose experiment is asked to fail (hyperparameter fail=true)
 	Progress    string        // auto, bar, log or off
 	Verbose     bool          // log every wait and retry of the transport
+	Redis       string        // share the rate-limit budget through this Redis; "" = in memory
 
 	// The embedded server, used when neither -base-url nor VESSL_API_HOST
 	// names a server.
@@ -85,6 +86,7 @@ error, 130 when interrupted.
 	fail := fs.String("fail", "", "comma-separated item numbers whose experiment gets hyperparameter fail=true (the embedded server fails those)")
 	fs.StringVar(&cfg.Progress, "progress", "auto", "progress display on stderr: auto, bar, log or off")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log every rate-limit wait and retry to stderr")
+	fs.StringVar(&cfg.Redis, "redis", "", "share the rate-limit budget with every process pointed at the Redis at `url` (redis://host:port/db)")
 	alg := fs.String("server-algorithm", string(defaultServerAlgorithm), "embedded server: fixed, sliding-log, sliding-counter or token-bucket")
 	fs.IntVar(&cfg.Server.Limit.Requests, "server-limit", defaultServerLimit, "embedded server: requests allowed per window")
 	fs.DurationVar(&cfg.Server.Limit.Window, "server-window", defaultServerWindow, "embedded server: rate-limit window")

@@ -121,13 +121,6 @@ func newTarget(cfg config, e env) target {
 	}
 }
 
-// limiterOptions is the seam where the client's rate-limit budget is chosen:
-// in memory by default (one process). A shared store (a -redis flag) adds its
-// vessl.WithLimiter option and closer here.
-func limiterOptions(cfg config) (opts []vessl.Option, closeFn func() error, err error) {
-	return nil, func() error { return nil }, nil
-}
-
 // run is the whole command; it returns the exit status.
 func run(ctx context.Context, args []string, e env) int {
 	cfg, err := parseFlags(args, e.stderr)
