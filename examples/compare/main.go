@@ -37,6 +37,15 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if os.Getenv(childEnv) != "" { // a process of the multi-process scenario
+		err := runChild(ctx)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "compare child:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if errors.Is(err, flag.ErrHelp) {
@@ -59,6 +68,8 @@ type options struct {
 	Sequential   bool
 	Quiet        bool
 	Verbose      bool
+	Processes    int    // multi-process scenario: processes on one token; 0 = skip
+	Redis        string // its shared store; "" = an in-process miniredis
 }
 
 func parseFlags(args []string, errOut io.Writer) (options, error) {
@@ -78,6 +89,8 @@ func parseFlags(args []string, errOut io.Writer) (options, error) {
 	fs.BoolVar(&o.Sequential, "sequential", false, "run the clients of a scenario one after the other instead of at once")
 	fs.BoolVar(&o.Quiet, "q", false, "no progress lines on stderr")
 	fs.BoolVar(&o.Verbose, "v", false, "log every wait and retry of the vessl-go transport to stderr")
+	fs.IntVar(&o.Processes, "processes", 4, "multi-process scenario: N requests split over this many processes on ONE token, with private budgets and with one shared in Redis (0: skip)")
+	fs.StringVar(&o.Redis, "redis", "", "multi-process scenario: the Redis `url` of the shared budget (default: an in-process miniredis)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -130,6 +143,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if o.Processes > 0 && (o.Only == "" || strings.Contains(multiProcessScenario, o.Only)) {
+		if !o.Quiet {
+			fmt.Fprintf(stderr, "compare: multi-process (%d processes on one token, N=%d, K=%d each) ...\n", o.Processes, o.N, o.K)
+		}
+		mp, err := runMultiProcess(ctx, o.workload, o.Processes, o.Redis)
+		rows = append(rows, mp...)
+		if err != nil {
+			return err
+		}
 	}
 	if o.JSON {
 		enc := json.NewEncoder(stdout)
