@@ -24,7 +24,12 @@ func TestIntegrationFaults(t *testing.T) {
 		testserver.WithLimits(testserver.Limit{Algorithm: testserver.SlidingLog, Requests: 100, Window: time.Second}),
 		testserver.WithFaults(testserver.Faults{ServerErrors: 0.15, ConnReset: 0.05}),
 		testserver.WithSeed(7))
-	tr := New(WithBackoff(10*time.Millisecond, 100*time.Millisecond))
+	// A fifth of the attempts fail. With the default 5 attempts a retryable
+	// request still fails for good with p = 0.2^5 = 3e-4, so one of the 200
+	// retryable requests did so in about one run in twenty; 12 attempts make
+	// that 4e-9 per request, and the test is about what is retried, not how
+	// often.
+	tr := New(WithBackoff(10*time.Millisecond, 100*time.Millisecond), WithMaxAttempts(12))
 	t.Cleanup(func() { _ = tr.Close() })
 	client := &http.Client{Transport: tr}
 	projects := fmt.Sprintf("%s/api/v1/organizations/%s/projects", srv.URL, srv.Organization())
