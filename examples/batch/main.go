@@ -246,14 +246,18 @@ func printSummary(e env, cfg config, s summary) {
 	if s.Interrupted {
 		fmt.Fprintf(e.stdout, "interrupted: %d items stopped in flight, %d not started (a re-run with the same -out does them)\n", s.Cancelled, s.NotStarted)
 	}
-	fmt.Fprintf(e.stdout, "%d items: %d succeeded, %d failed", s.Items, s.OK, s.Failed)
+	done := "succeeded"
+	if !cfg.Wait {
+		done = "launched" // -wait=false: an item is done once its experiment exists
+	}
+	fmt.Fprintf(e.stdout, "%d items: %d %s, %d failed", s.Items, s.OK, done, s.Failed)
 	if s.Skipped > 0 {
 		fmt.Fprintf(e.stdout, " (%d done by an earlier run)", s.Skipped)
 	}
 	fmt.Fprintf(e.stdout, " in %.1fs\n", s.ElapsedS)
 	fmt.Fprintf(e.stdout, "%d requests (%.1f/s", s.Requests, s.AchievedRPS)
 	if s.LimitRPS > 0 {
-		fmt.Fprintf(e.stdout, "; limit %s = %.1f/s", s.ServerLimit, s.LimitRPS)
+		fmt.Fprintf(e.stdout, "; long-run limit %s = %.1f/s", s.ServerLimit, s.LimitRPS)
 	}
 	fmt.Fprintf(e.stdout, "), %d answered 429, %d retries\n", s.HTTP429, s.Retries)
 	if s.ServerExceeded != nil {

@@ -93,7 +93,7 @@ func (m *meter) status(now time.Time) string {
 		}
 	}
 	if limit > 0 {
-		fmt.Fprintf(&b, " (limit %.1f/s)", limit)
+		fmt.Fprintf(&b, " (long-run limit %.1f/s)", limit)
 	}
 	if st.Throttled > 0 {
 		fmt.Fprintf(&b, " · %d×429", st.Throttled)

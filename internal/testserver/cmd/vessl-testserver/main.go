@@ -103,7 +103,9 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(url strin
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "vessl-testserver: serving %s (algorithm %s, %d per %v; organization %q, project %q)\n",
 		url, alg, *limit, *window, *org, *project)
-	fmt.Fprintf(out, "  export VESSL_API_HOST=%s VESSL_DEFAULT_ORGANIZATION=%s VESSL_DEFAULT_PROJECT=%s\n", url, *org, *project)
+	// The token is this fake server's own, chosen by -token: printing it is
+	// what lets a client be pointed at the server in one paste.
+	fmt.Fprintf(out, "  export VESSL_API_HOST=%s VESSL_ACCESS_TOKEN=%s VESSL_DEFAULT_ORGANIZATION=%s VESSL_DEFAULT_PROJECT=%s\n", url, *token, *org, *project)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	if ready != nil {
