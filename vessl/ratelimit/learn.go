@@ -108,7 +108,7 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 		return
 	}
 	d := o.Reset.Sub(now)
-	if !l.windowStated && d > l.window {
+	if !l.windowStated && d > l.window && d < MaxDelay { // a clamped reset says nothing of the window
 		l.window = d // a window is at least as long as any reset delay
 	}
 	if l.limit > 0 && l.window > 0 && o.Reset.After(l.lastReset.Add(l.window/2)) {

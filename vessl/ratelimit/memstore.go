@@ -348,7 +348,7 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 	b.stateSeq = b.seq
 	switch {
 	case r.HasReset:
-		if !b.windowStated && r.Reset > b.window {
+		if !b.windowStated && r.Reset > b.window && r.Reset < MaxDelay { // a clamped reset says nothing of the window
 			b.window = r.Reset // a window is at least as long as any reset delay
 		}
 		b.setWindow(now, resetAt, estimate)

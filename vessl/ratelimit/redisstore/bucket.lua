@@ -280,7 +280,8 @@ local function report(now, same, seq, r)
 	b.low = r.remaining
 	b.stateSeq = b.seq
 	if r.hasReset then
-		if b.windowStated == 0 and r.reset > b.window then b.window = r.reset end
+		-- A reset clamped to MAX_DELAY says nothing of the window.
+		if b.windowStated == 0 and r.reset > b.window and r.reset < MAX_DELAY then b.window = r.reset end
 		setWindow(now, resetAt, estimate)
 	elseif estimate == 0 and (b.known == 0 or b.reset == 0) then
 		setWindow(now, now + backoffAt(math.max(b.throttles, 1)), 0)
