@@ -93,6 +93,23 @@ func TestChaosSDKOnly(t *testing.T) {
 	runChaos(t, 300, 1, chaosFaults)
 }
 
+// TestChaosGarbledHeaders adds broken rate-limit headers to the faults:
+// 2 % of responses with one header garbled (non-numeric, negative, a reset
+// twenty digits long) and HTML pages for 429s and 5xx. A garbled header
+// must not stop the budget: a reset clamped to a day once stretched the
+// learned window to a day and failed half the items with ErrMaxWait.
+// (Responses without any header are left out: a probe answered without
+// them may let one request too many through, a documented limit of
+// package ratelimit.)
+func TestChaosGarbledHeaders(t *testing.T) {
+	f := chaosFaults
+	f.MalformedHeaders, f.HTMLErrors = 0.02, true
+	n := 200
+	if r := runChaos(t, n, 4, f); n-r.ok > n/20 {
+		t.Errorf("%d of %d items failed; want at most %d", n-r.ok, n, n/20)
+	}
+}
+
 // chaosResult is what a chaos run counted.
 type chaosResult struct {
 	ok        int   // items that succeeded
