@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -70,9 +71,15 @@ func FuzzIETF(f *testing.F) {
 		if obs.Status != status || !obs.At.Equal(hardAt) {
 			t.Fatalf("status/arrival not kept: %+v", obs)
 		}
-		again, _ := ParseHeaders(h, status, hardAt)
-		if again != obs {
-			t.Fatalf("ParseHeaders is not deterministic: %+v then %+v", obs, again)
+		// The answer must not depend on the header map's order, checked
+		// (as in FuzzParseHeaders) while the policies fit in the parser's
+		// fixed table: past maxPolicies, which ones are kept depends on
+		// which field is read first.
+		if strings.Count(policy, ",")+strings.Count(limit, ",") < 3 {
+			again, _ := ParseHeaders(h, status, hardAt)
+			if again != obs {
+				t.Fatalf("ParseHeaders is not deterministic: %+v then %+v", obs, again)
+			}
 		}
 	})
 }
