@@ -7,10 +7,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // TestMain lets the test binary stand in for the program when the
-// multi-process scenario re-executes it as a child.
+// multi-process scenario re-executes it as a child; otherwise it runs the
+// tests and checks that no goroutine outlives them.
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		if err := runChild(context.Background()); err != nil {
@@ -19,7 +22,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // TestMultiProcess runs the multi-process scenario small: three processes
