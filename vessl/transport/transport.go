@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -20,22 +19,10 @@ import (
 // concurrent use and should be shared, like http.Transport: its budgets only
 // work if every request to an API goes through them.
 type Transport struct {
-	base         http.RoundTripper
-	ownBase      bool
-	limiter      *ratelimit.Limiter
-	ownLimiter   bool
-	scope        ratelimit.ScopeFunc
-	clock        ratelimit.Clock
-	maxAttempts  int
-	maxWait      time.Duration
-	maxTotalWait time.Duration
-	jitter       float64
+	config // the options, with the defaults New filled in
 
-	backoffInitial, backoffMax time.Duration
-
-	logger    *slog.Logger
-	waitHook  func(WaitEvent)
-	retryHook func(RetryEvent)
+	ownBase    bool // base is New's clone of http.DefaultTransport
+	ownLimiter bool // limiter was created by New
 
 	stats counters
 }
@@ -59,21 +46,7 @@ func New(opts ...Option) *Transport {
 			opt(&c)
 		}
 	}
-	t := &Transport{
-		base:           c.base,
-		limiter:        c.limiter,
-		scope:          c.scope,
-		clock:          c.clock,
-		maxAttempts:    c.maxAttempts,
-		maxWait:        c.maxWait,
-		maxTotalWait:   c.maxTotalWait,
-		jitter:         c.jitter,
-		backoffInitial: c.backoffInitial,
-		backoffMax:     c.backoffMax,
-		logger:         c.logger,
-		waitHook:       c.waitHook,
-		retryHook:      c.retryHook,
-	}
+	t := &Transport{config: c}
 	if t.clock == nil {
 		t.clock = realClock{}
 	}
