@@ -38,6 +38,7 @@ type bucket struct {
 
 	mu        sync.Mutex // guards the fields below
 	alg       algorithm
+	last      time.Time   // latest time this bucket has decided at
 	admitted  []time.Time // every admission, in the order they happened
 	throttled int
 }
@@ -77,7 +78,8 @@ type decision struct {
 	limit     Limit
 	remaining int
 	reset     time.Duration
-	policies  []Limit // every limit that governs the request (IETF policy header)
+	policies  []Limit   // every limit that governs the request (IETF policy header)
+	at        time.Time // the time the buckets decided at (never before their last decision)
 }
 
 // decide runs the request through every bucket that governs groups. The
@@ -94,7 +96,7 @@ func (ts *tokenState) decide(now time.Time, groups routeGroups, spurious func() 
 		}
 	}
 	if len(active) == 0 {
-		d.ok = true
+		d.ok, d.at = true, now
 		ts.recordAdmitted(now)
 		return d
 	}
@@ -102,6 +104,19 @@ func (ts *tokenState) decide(now time.Time, groups routeGroups, spurious func() 
 	for _, b := range active {
 		b.mu.Lock()
 	}
+	// The caller read the clock before taking the locks, so a request can
+	// reach a bucket a moment after a later-stamped one. A bucket's time
+	// never goes backwards: algorithms would read a step back as a new
+	// window and forget what they admitted.
+	for _, b := range active {
+		if b.last.After(now) {
+			now = b.last
+		}
+	}
+	for _, b := range active {
+		b.last = now
+	}
+	d.at = now
 	deny := -1
 	for i, b := range active {
 		ok, rem, reset := b.alg.peek(now)

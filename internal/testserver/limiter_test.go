@@ -156,3 +156,33 @@ func TestLimitValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideNeverStepsBack: the server reads the clock before it takes a
+// bucket's lock, so a request stamped earlier can reach the bucket after a
+// later one. The bucket must not read that as a new window and forget what
+// it admitted (this let 20 requests through a 5-per-window limit under load).
+func TestDecideNeverStepsBack(t *testing.T) {
+	ms := time.Millisecond
+	for _, alg := range []Algorithm{FixedWindow, SlidingLog, SlidingCounter, TokenBucket} {
+		t.Run(string(alg), func(t *testing.T) {
+			ts := newTokenState("tok", []Limit{{Algorithm: alg, Requests: 3, Window: time.Second}})
+			for i := range 3 {
+				if d := ts.decide(t0.Add(1100*ms), inRead, nil); !d.ok {
+					t.Fatalf("request %d at +1.1s denied; the window had room", i)
+				}
+			}
+			// Stamped in the previous window, arriving after the three above.
+			d := ts.decide(t0.Add(900*ms), inRead, nil)
+			if d.ok {
+				t.Fatalf("a late-arriving request stamped +0.9s was admitted over a full window")
+			}
+			if !d.at.Equal(t0.Add(1100 * ms)) {
+				t.Errorf("decision at %v; want the bucket's latest time +1.1s", d.at.Sub(t0))
+			}
+			st := ts.buckets[0]
+			if exceeded(st.limit, st.admitted) {
+				t.Errorf("replaying the admissions reports the limit exceeded")
+			}
+		})
+	}
+}

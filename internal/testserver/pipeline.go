@@ -66,6 +66,7 @@ func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		spurious = func() bool { return s.dice.hit(f.SpuriousThrottle) }
 	}
 	d := ts.decide(now, rt.groups, spurious)
+	now = d.at
 	if !d.ok {
 		s.finish(w, f, &d, now, s.tooMany, false)
 		return
