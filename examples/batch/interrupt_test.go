@@ -56,13 +56,19 @@ func TestInterruptMidRunThenResume(t *testing.T) {
 		t.Errorf("cancelled %d, failed %d; want every failure to be an interruption", c.Cancelled, c.Failed)
 	}
 
-	b.prog = &cancelAfterFirst{cancel: func() {}}
+	resumed := &cancelAfterFirst{cancel: func() {}}
+	b.prog = resumed
 	c, err = b.run(t.Context(), items, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.OK != len(items) || c.Failed != 0 {
 		t.Errorf("resumed run counts %+v; want all %d ok", c, len(items))
+		for _, r := range resumed.done {
+			if r.Outcome != outcomeSucceeded {
+				t.Logf("resumed: %+v", r)
+			}
+		}
 	}
 	if got := srv.Writes().Applied; got != len(items) {
 		t.Errorf("writes applied = %d; want %d (one create per item, interrupted or not)", got, len(items))

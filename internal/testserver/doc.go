@@ -61,7 +61,8 @@
 // Every applied write (POST, PATCH, DELETE answered 2xx) is counted by its
 // X-Request-Id: WriteCounts and Duplicates prove that no write was applied
 // twice. A write with an Idempotency-Key already seen is answered from the
-// stored response and not applied again.
+// stored response and not applied again; while the first one is still being
+// applied, the repeat gets 409 Conflict with Retry-After: 1.
 //
 // # Faults
 //

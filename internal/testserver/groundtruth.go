@@ -71,7 +71,9 @@ func (s *Server) applyWrite(r *http.Request, c call, h handlerFunc) reply {
 					"Keys for idempotent requests can only be used with the same method, path and body.", nil)
 			}
 			if !e.done {
-				return replyError(http.StatusConflict, "IdempotencyConflict", "A request with this Idempotency-Key is still being processed.", nil)
+				rep := replyError(http.StatusConflict, "IdempotencyConflict", "A request with this Idempotency-Key is still being processed.", nil)
+				rep.retryAfter = "1"
+				return rep
 			}
 			s.writes.mu.Lock()
 			s.writes.replayed++

@@ -16,6 +16,7 @@ type reply struct {
 	contentType string // "" means application/json
 	replayed    bool   // an idempotent replay of a stored response
 	allow       string // the Allow header of a 405
+	retryAfter  string // a Retry-After header of a reply other than 429
 }
 
 // call is what a handler gets besides the request.
@@ -136,6 +137,9 @@ func (s *Server) finish(w http.ResponseWriter, f *Faults, d *decision, now time.
 	}
 	if rep.allow != "" {
 		h["Allow"] = []string{rep.allow}
+	}
+	if rep.retryAfter != "" {
+		h["Retry-After"] = []string{rep.retryAfter}
 	}
 	if rep.contentType == "" {
 		h["Content-Type"] = s.contentJSON // shared, never modified: saves an allocation per request

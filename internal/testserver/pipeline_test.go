@@ -58,7 +58,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 		})
 		return reply{status: 201, body: []byte(`{}`)}
 	})
-	if outer.status != 201 || inner.status != http.StatusConflict {
-		t.Errorf("outer %d, inner %d; want 201 and 409", outer.status, inner.status)
+	if outer.status != 201 || inner.status != http.StatusConflict || inner.retryAfter != "1" {
+		t.Errorf("outer %d, inner %d (Retry-After %q); want 201 and 409 with Retry-After 1", outer.status, inner.status, inner.retryAfter)
 	}
 }

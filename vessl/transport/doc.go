@@ -30,6 +30,9 @@
 //     write twice: for GET, HEAD, OPTIONS, TRACE, PUT and DELETE, for a
 //     request carrying an Idempotency-Key header, or for one whose context
 //     comes from WithRetryUnsafe. POST and PATCH are otherwise sent once.
+//     A 409 Conflict with Retry-After to a request carrying an
+//     Idempotency-Key (the server is still processing an earlier request
+//     with that key) is retried the same way, after at least Retry-After.
 //  6. Attempts are bounded by WithMaxAttempts and the sum of the waits by
 //     WithMaxTotalWait; no retry wait is started that the request's deadline
 //     would cut short. When they run out, the last response is returned

@@ -61,6 +61,25 @@ func transientStatus(code int) bool {
 	return false
 }
 
+// keyInUse reports whether resp says that an earlier request with req's
+// Idempotency-Key is still being processed, so that the same request, sent
+// again a little later, gets the earlier one's outcome: a 409 Conflict to a
+// request that carries the key, with Retry-After. A 409 is how the IETF
+// Idempotency-Key draft (and Stripe) answer a concurrent duplicate, which is
+// what a batch resumed right after an interruption sends; Retry-After tells
+// it from the conflicts a repeat would only meet again, such as a name
+// already taken.
+func keyInUse(req *http.Request, resp *http.Response, hasRetryAfter bool) bool {
+	if resp.StatusCode != http.StatusConflict || !hasRetryAfter {
+		return false
+	}
+	_, ok := req.Header["Idempotency-Key"]
+	if !ok {
+		_, ok = req.Header["X-Idempotency-Key"]
+	}
+	return ok && req.Context().Err() == nil
+}
+
 // transient reports whether the outcome of one attempt of req (a response or
 // an error, never both) is a transient failure: a network error that
 // retryablehttp does not classify as permanent, or a 502/503/504. It does not

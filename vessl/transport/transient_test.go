@@ -71,6 +71,14 @@ func TestTransientRetries(t *testing.T) {
 			[]step{failure(errReset), answer(201)}, 2, 201, nil},
 		{"POST 429 retried without opt-in", http.MethodPost, nil, nil,
 			[]step{answer(429, "Retry-After", "1"), answer(201)}, 2, 201, nil},
+		{"POST 409 key in use retried", http.MethodPost, nil, []string{"Idempotency-Key", "k-1"},
+			[]step{answer(409, "Retry-After", "1"), answer(201)}, 2, 201, nil},
+		{"POST 409 X-Idempotency-Key in use retried", http.MethodPost, nil, []string{"X-Idempotency-Key", "k-1"},
+			[]step{answer(409, "Retry-After", "1"), answer(201)}, 2, 201, nil},
+		{"POST 409 without Retry-After is an answer", http.MethodPost, nil, []string{"Idempotency-Key", "k-1"},
+			[]step{answer(409), answer(201)}, 1, 409, nil},
+		{"POST 409 without a key is an answer", http.MethodPost, unsafe, nil,
+			[]step{answer(409, "Retry-After", "1"), answer(201)}, 1, 409, nil},
 		{"GET exhausted 503 returned", http.MethodGet, nil, nil,
 			[]step{answer(503)}, 5, 503, nil},
 		{"GET exhausted network error", http.MethodGet, nil, nil,
@@ -167,6 +175,23 @@ func TestTransient503RetryAfter(t *testing.T) {
 		readBody(t, resp)
 		if got := rec.gap(1); got < 20*time.Second || got > 22*time.Second+budgetSlack {
 			t.Errorf("retry sent %v after the 503; want about 20s", got)
+		}
+	})
+}
+
+// TestKeyInUseWaitsRetryAfter: a 409 to a write whose Idempotency-Key is
+// still being processed is repeated after Retry-After, not sooner.
+func TestKeyInUseWaitsRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		base, rec := mockBase(t, http.MethodPost, answer(409, "Retry-After", "3"), answer(201))
+		tr := newTestTransport(t, base, nil)
+		resp, err := send(t, tr, context.Background(), http.MethodPost, "payload", "Idempotency-Key", "k-1")
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("RoundTrip = %v, %v; want 201, nil", resp, err)
+		}
+		readBody(t, resp)
+		if got := rec.gap(1); got < 3*time.Second || got > 4*time.Second+budgetSlack {
+			t.Errorf("retry sent %v after the 409; want about 3s", got)
 		}
 	})
 }

@@ -237,8 +237,9 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 		}
 		return WaitRateLimited, d, true
 
-	case transientStatus(resp.StatusCode):
-		if attempt >= t.maxAttempts || !rewindable(req) || !repeatable(req) || !transient(req, resp, nil) {
+	case transientStatus(resp.StatusCode) || keyInUse(req, resp, obs.HasRetryAfter):
+		if attempt >= t.maxAttempts || !rewindable(req) || !repeatable(req) ||
+			!(keyInUse(req, resp, obs.HasRetryAfter) || transient(req, resp, nil)) {
 			return "", 0, false
 		}
 		var ok bool
@@ -246,8 +247,9 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 			return "", 0, false
 		}
 		if hint, ok := serverDelay(obs, now); ok && obs.HasRetryAfter {
-			// A 503 with Retry-After: the server knows better than the
-			// schedule, but it does not get to shorten it.
+			// A 503 (or a 409 key in use) with Retry-After: the server
+			// knows better than the schedule, but it does not get to
+			// shorten it.
 			if t.maxWait > 0 && hint > t.maxWait {
 				return "", 0, false
 			}
