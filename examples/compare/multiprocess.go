@@ -148,7 +148,11 @@ func runChild(ctx context.Context) error {
 	k, _ := strconv.Atoi(os.Getenv(childK))
 	var opts []ratelimit.Option
 	if url := os.Getenv(childRedisURL); url != "" {
-		store, err := redisstore.Dial(url, redisstore.WithPrefix(os.Getenv(childPrefix)))
+		// A patient timeout: the scenario measures the shared budget, and
+		// on a loaded machine a slow call would otherwise send this child
+		// to its local fallback budget (redisstore's degraded mode).
+		store, err := redisstore.Dial(url, redisstore.WithPrefix(os.Getenv(childPrefix)),
+			redisstore.WithTimeout(5*time.Second))
 		if err != nil {
 			return err
 		}

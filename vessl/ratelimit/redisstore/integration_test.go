@@ -118,7 +118,7 @@ func TestHelperProcess(t *testing.T) {
 	}
 	items, _ := strconv.Atoi(os.Getenv(envItems))
 	workers, _ := strconv.Atoi(os.Getenv(envWorkers))
-	s, err := Dial(os.Getenv(envRedisURL), WithPrefix(os.Getenv(envPrefix)), WithFailFast())
+	s, err := Dial(os.Getenv(envRedisURL), WithPrefix(os.Getenv(envPrefix)), WithFailFast(), WithTimeout(patient))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ func TestSharedBudget(t *testing.T) {
 			var wg sync.WaitGroup
 			oks := make([]int, members)
 			errs := make([]error, members)
+			stores := make([]*Store, members)
 			start := time.Now()
 			for i := range members {
 				rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), ContextTimeoutEnabled: true, DialerRetries: 1})
@@ -43,7 +44,8 @@ func TestSharedBudget(t *testing.T) {
 				if !shared {
 					prefix = fmt.Sprintf("private-%d:", i) // one budget each
 				}
-				m := newMember(New(rdb, WithPrefix(prefix)))
+				m := newMember(New(rdb, WithPrefix(prefix), WithTimeout(patient)))
+				stores[i] = m.store
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -61,6 +63,11 @@ func TestSharedBudget(t *testing.T) {
 			for i := range members {
 				if oks[i] != items {
 					t.Errorf("member %d: %d of %d items succeeded (first error: %v)", i, oks[i], items, errs[i])
+				}
+				if ss := stores[i].Stats(); ss.Errors > 0 {
+					// A fallback to the local budget is the degraded mode;
+					// this test is about the shared one.
+					t.Errorf("member %d: store %+v; want every Redis call to succeed", i, ss)
 				}
 			}
 			if shared && st.Exceeded {
@@ -89,7 +96,7 @@ func TestSharedBudgetUnderFaults(t *testing.T) {
 	oks := make([]int, members)
 	errs := make([]error, members)
 	for i := range members {
-		s, err := Dial("redis://"+mr.Addr()+"/0", WithFailFast())
+		s, err := Dial("redis://"+mr.Addr()+"/0", WithFailFast(), WithTimeout(patient))
 		if err != nil {
 			t.Fatal(err)
 		}
