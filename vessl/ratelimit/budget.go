@@ -43,6 +43,7 @@ type Ticket struct {
 	seq     uint64
 	settled uint64 // Grant.Settled
 	sent    time.Time
+	waited  time.Duration
 }
 
 // Seq returns the ticket's sequence number in its budget (1, 2, ...).
@@ -51,12 +52,17 @@ func (t Ticket) Seq() uint64 { return t.seq }
 // Sent returns when the ticket was granted.
 func (t Ticket) Sent() time.Time { return t.sent }
 
+// Waited returns how long Acquire waited for the ticket: 0 when it was
+// granted at once.
+func (t Ticket) Waited() time.Duration { return t.waited }
+
 type waiter struct {
 	ch chan result // buffered(1); receives exactly once
 	// The waiter's bounds, to fail it at once when a wait learned later
 	// (say, from a probe's answer) cannot end in time.
 	maxAt    time.Time // enqueue time + MaxWait on the Limiter's clock; zero if none
 	deadline time.Time // ctx's deadline (real time); zero if none
+	since    time.Time // when Acquire was called, on the Limiter's clock
 }
 
 type result struct {
@@ -129,7 +135,7 @@ func (b *Budget) wait(ctx context.Context, now time.Time) (Ticket, error) {
 		b.mu.Unlock()
 		return Ticket{}, werr
 	}
-	w := &waiter{ch: make(chan result, 1)}
+	w := &waiter{ch: make(chan result, 1), since: now}
 	if b.cfg.maxWait > 0 {
 		w.maxAt = now.Add(b.cfg.maxWait)
 	}
@@ -151,6 +157,9 @@ func (b *Budget) wait(ctx context.Context, now time.Time) (Ticket, error) {
 	}
 	select {
 	case r := <-w.ch:
+		if r.err == nil {
+			r.t.waited = max(r.t.sent.Sub(now), 0)
+		}
 		return r.t, r.err
 	case <-ctx.Done():
 		return b.abandon(w, ctx.Err(), 0)
@@ -242,6 +251,9 @@ func (b *Budget) expireLocked(now time.Time) {
 		case !w.deadline.IsZero() && at.Sub(now) > time.Until(w.deadline):
 			werr = &WaitError{Scope: b.scope, Wait: at.Sub(now), Reset: at, Max: max(time.Until(w.deadline), 0), Err: context.DeadlineExceeded}
 		}
+		if werr != nil {
+			werr.Waited = max(now.Sub(w.since), 0)
+		}
 		if werr == nil {
 			kept = append(kept, w)
 			continue
@@ -266,7 +278,7 @@ func (b *Budget) popLocked(r result) {
 // passed; if w was admitted meanwhile, its admission is given back.
 func (b *Budget) abandon(w *waiter, cause error, bound time.Duration) (Ticket, error) {
 	b.mu.Lock()
-	werr := &WaitError{Scope: b.scope, Max: bound, Err: cause}
+	werr := &WaitError{Scope: b.scope, Max: bound, Err: cause, Waited: max(b.cfg.clock.Now().Sub(w.since), 0)}
 	if b.headOK {
 		werr.Reset = b.headAt
 	}

@@ -53,6 +53,9 @@ func TestBudgetFIFOAndPacing(t *testing.T) {
 					t.Error(err)
 					return
 				}
+				if want := time.Duration(i) * time.Second; tk.Waited() != want {
+					t.Errorf("waiter %d: Ticket.Waited = %v; want %v", i, tk.Waited(), want)
+				}
 				mu.Lock()
 				order = append(order, i)
 				when = append(when, time.Since(start))
@@ -92,8 +95,8 @@ func TestBudgetFailsFastPastDeadline(t *testing.T) {
 		if got := we.Reset.Sub(start); got != 10*time.Second {
 			t.Errorf("WaitError.Reset = +%v; want +10s", got)
 		}
-		if we.Wait != 10*time.Second || we.Max != time.Second {
-			t.Errorf("WaitError = %+v; want Wait 10s, Max 1s", we)
+		if we.Wait != 10*time.Second || we.Max != time.Second || we.Waited != 0 {
+			t.Errorf("WaitError = %+v; want Wait 10s, Max 1s, Waited 0", we)
 		}
 	})
 }
@@ -113,6 +116,10 @@ func TestBudgetFailsFastPastMaxWait(t *testing.T) {
 		_, err = b2.Acquire(context.Background())
 		if !errors.Is(err, ErrMaxWait) || time.Since(start) != 100*time.Millisecond {
 			t.Fatalf("Acquire = %v after %v; want ErrMaxWait after 100ms", err, time.Since(start))
+		}
+		var we *WaitError
+		if !errors.As(err, &we) || we.Waited != 100*time.Millisecond {
+			t.Errorf("WaitError = %+v; want Waited 100ms", we)
 		}
 		b2.Report(first, Observation{})
 	})
@@ -281,6 +288,18 @@ func TestLimiterBudgetNoAlloc(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { DefaultScope(r) }); n != 0 {
 		t.Errorf("DefaultScope allocates %v times on a hit; want 0", n)
+	}
+	// Two credentials in turn: neither is the pair seen last.
+	r2 := r.Clone(r.Context())
+	r2.Header.Set("Authorization", "Token other-token")
+	if DefaultScope(r2) == s {
+		t.Errorf("two credentials share scope %q", s)
+	}
+	if n := testing.AllocsPerRun(100, func() { DefaultScope(r); DefaultScope(r2) }); n != 0 {
+		t.Errorf("DefaultScope allocates %v times alternating two credentials; want 0", n)
+	}
+	if DefaultScope(r) != s {
+		t.Errorf("DefaultScope changed after alternating: %q; want %q", DefaultScope(r), s)
 	}
 }
 

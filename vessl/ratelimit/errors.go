@@ -21,6 +21,10 @@ type WaitError struct {
 	Reset time.Time     // expected admit time (local clock); zero if unknown
 	Max   time.Duration // the bound that was hit: MaxWait or time left to the deadline
 	Err   error         // ErrMaxWait, or the context's error
+
+	// Waited is how long Acquire waited before it failed: 0 when it
+	// failed at once.
+	Waited time.Duration
 }
 
 // Error implements error.

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -286,29 +287,35 @@ func (t *Transport) wait(ctx context.Context, req *http.Request, scope string, r
 	return err
 }
 
-// acquire waits on the budget for one attempt and returns the time it took.
-// The ticket's grant time ends the wait, which saves a clock read per
-// request (a budget on another clock, given by WithLimiter, can only make
-// the figure approximate, never negative).
+// acquire waits on the budget for one attempt and returns the time it took,
+// as the budget measured it (Ticket.Waited, WaitError.Waited): the hot path
+// reads no clock of its own.
 func (t *Transport) acquire(ctx context.Context, budget *ratelimit.Budget, scope string, req *http.Request, attempt int) (ratelimit.Ticket, time.Duration, error) {
-	start := t.clock.Now()
 	if t.waitHook != nil || t.logger != nil {
-		if d, ok := expectedWait(budget.Snapshot(), start); ok {
+		if d, ok := expectedWait(budget.Snapshot(), t.clock.Now()); ok {
 			t.announce(req, scope, WaitBudget, d, attempt)
 		}
 	}
 	ticket, err := budget.Acquire(ctx)
-	var w time.Duration
-	if err == nil {
-		w = ticket.Sent().Sub(start)
-	} else {
-		w = t.clock.Now().Sub(start)
+	w := ticket.Waited()
+	if err != nil {
+		w = waitedBefore(err)
 	}
 	if w <= 0 {
 		return ticket, 0, err
 	}
 	t.stats.waited.Add(int64(w))
 	return ticket, w, err
+}
+
+// waitedBefore returns how long a failed Acquire waited (kept out of line:
+// the error it inspects escapes, and the hot path must not allocate).
+func waitedBefore(err error) time.Duration {
+	var werr *ratelimit.WaitError
+	if errors.As(err, &werr) {
+		return werr.Waited
+	}
+	return 0
 }
 
 // expectedWait predicts from a budget's snapshot whether Acquire is about to
