@@ -23,6 +23,9 @@ func cutAny(s, seps string) (before, after string, found bool) {
 // parseCount reads a non-negative request count, clamping negative values
 // (buggy servers) to 0 and huge ones to MaxInt32.
 func parseCount(v string) (int, bool) {
+	if n, ok := atoi(v); ok { // the usual bare integer
+		return clampCount(n), true
+	}
 	v = strings.TrimSpace(v)
 	if n, ok := atoi(v); ok {
 		return clampCount(n), true

@@ -162,7 +162,7 @@ func (p *parser) parse(h http.Header) {
 			continue
 		}
 		switch {
-		case hasPrefixFold(key, "x-ratelimit-"):
+		case strings.HasPrefix(key, "X-Ratelimit-") || hasPrefixFold(key, "x-ratelimit-"):
 			for _, v := range vals {
 				p.xField(key, key[len("x-ratelimit-"):], v)
 			}
@@ -204,12 +204,22 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
+// is reports whether s equals the canonical spelling canon (what net/http
+// gives every received header, so the usual case costs a plain comparison)
+// or, failing that, equals lower case-insensitively (hand-built maps).
+func is(s, canon, lower string) bool {
+	return s == canon || strings.EqualFold(s, lower)
+}
+
 // xField handles one X-RateLimit-<rest> (or RateLimit-<rest>) header.
 func (p *parser) xField(key, rest, v string) {
-	kind, suffix, _ := strings.Cut(rest, "-")
+	kind, suffix := rest, ""
+	if i := strings.IndexByte(rest, '-'); i >= 0 {
+		kind, suffix = rest[:i], rest[i+1:]
+	}
 	window := suffixWindow(suffix)
 	switch {
-	case strings.EqualFold(kind, "limit"):
+	case is(kind, "Limit", "limit"):
 		pol := p.policyFor(suffix)
 		if pol == nil {
 			return
@@ -223,7 +233,7 @@ func (p *parser) xField(key, rest, v string) {
 		if w > 0 && window == 0 {
 			window = w
 		}
-	case strings.EqualFold(kind, "remaining"):
+	case is(kind, "Remaining", "remaining"):
 		n, ok := parseCount(v)
 		if !ok {
 			p.fail(key, v, errNotNumber)
@@ -234,7 +244,7 @@ func (p *parser) xField(key, rest, v string) {
 			return
 		}
 		pol.setRemaining(n)
-	case strings.EqualFold(kind, "reset"):
+	case is(kind, "Reset", "reset"):
 		d, err := p.resetDelay(v)
 		if err != nil {
 			p.fail(key, v, err)

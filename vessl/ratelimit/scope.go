@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // ScopeFunc chooses the budget a request draws from: requests that return the
@@ -17,15 +18,21 @@ type ScopeFunc func(*http.Request) string
 // credential) pairs new pairs are computed each time. It changes no
 // behaviour, only speed, which is why it may be package-level.
 type scopeMemo struct {
-	mu sync.RWMutex
-	m  map[scopeKey]string
+	last atomic.Pointer[scopeEntry] // the pair seen last: a program usually has one
+	mu   sync.RWMutex
+	m    map[scopeKey]*scopeEntry
 }
 
 type scopeKey struct{ host, auth string }
 
+type scopeEntry struct {
+	key   scopeKey
+	scope string
+}
+
 const maxMemo = 1024
 
-var defaultScopeMemo = scopeMemo{m: make(map[scopeKey]string)}
+var defaultScopeMemo = scopeMemo{m: make(map[scopeKey]*scopeEntry)}
 
 // DefaultScope puts each host and credential in its own scope: "host", or
 // "host#" followed by 12 hex digits of the SHA-256 of the Authorization
@@ -45,17 +52,23 @@ func DefaultScope(r *http.Request) string {
 	}
 	k := scopeKey{host, auth}
 	m := &defaultScopeMemo
+	if e := m.last.Load(); e != nil && e.key == k {
+		return e.scope
+	}
 	m.mu.RLock()
-	s, ok := m.m[k]
+	e, ok := m.m[k]
 	m.mu.RUnlock()
 	if ok {
-		return s
+		m.last.Store(e) // no allocation: e lives in the memo
+		return e.scope
 	}
 	sum := sha256.Sum256([]byte(auth))
-	s = host + "#" + hex.EncodeToString(sum[:6])
+	s := host + "#" + hex.EncodeToString(sum[:6])
 	m.mu.Lock()
 	if len(m.m) < maxMemo {
-		m.m[k] = s
+		e := &scopeEntry{k, s}
+		m.m[k] = e
+		m.last.Store(e)
 	}
 	m.mu.Unlock()
 	return s
