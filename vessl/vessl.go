@@ -396,6 +396,13 @@ func newRequestID() string {
 // closed. Otherwise, for v an io.Writer the body is copied into it, for any
 // other non-nil v it is decoded as JSON, and the body is always closed.
 //
+// A JSON body is read whole (at most 64 MiB) before it is decoded. If it
+// breaks off (the connection was reset after the headers), the request is
+// sent again, up to 3 times in all, when that cannot apply a write twice
+// (transport.Repeatable: GET, PUT, DELETE, a write with an Idempotency-Key),
+// with the same X-Request-Id and through the same rate-limit budget. A body
+// copied into an io.Writer is never repeated.
+//
 // The returned *Response is non-nil whenever the server answered, also with
 // an error.
 func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, error) {
@@ -415,21 +422,76 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 		}
 	}
 
-	start := time.Now()
-	resp, err := c.client.Do(req)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w (%w)", ctxErr, err)
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		resp, err := c.client.Do(req)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w (%w)", ctxErr, err)
+			}
+			c.logRequest(ctx, req, nil, start, err)
+			return nil, fmt.Errorf("vessl: %s %s: %w", req.Method, req.URL.Path, c.scrubError(err))
 		}
-		c.logRequest(ctx, req, nil, start, err)
-		return nil, fmt.Errorf("vessl: %s %s: %w", req.Method, req.URL.Path, c.scrubError(err))
+		c.logRequest(ctx, req, resp, start, nil)
+		response, err := c.receive(resp, v)
+		var cut *cutBodyError
+		if !errors.As(err, &cut) {
+			return response, err
+		}
+		// The server answered 2xx but the body broke off (a reset
+		// connection, a proxy timeout). Nothing was decoded, so the call
+		// is sent again if that cannot apply a write twice.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			if !errors.Is(err, ctxErr) {
+				err = fmt.Errorf("%w (%w)", ctxErr, err)
+			}
+			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(err))
+		}
+		if attempt >= maxBodyAttempts || !transport.Repeatable(req) || !rewound(req) {
+			if attempt > 1 {
+				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
+			}
+			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(err))
+		}
 	}
-	defer resp.Body.Close()
+}
 
+// maxBodyAttempts bounds how many times Do sends a repeatable request whose
+// 2xx response body broke off before its end.
+const maxBodyAttempts = 3
+
+// cutBodyError is a 2xx body that could not be read to its end.
+type cutBodyError struct{ err error }
+
+func (e *cutBodyError) Error() string { return e.err.Error() }
+func (e *cutBodyError) Unwrap() error { return e.err }
+
+// rewound gives req a fresh body for another attempt, if it has one to give.
+func rewound(req *http.Request) bool {
+	if req.Body == nil || req.Body == http.NoBody {
+		return true
+	}
+	if req.GetBody == nil {
+		return false
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return false
+	}
+	req.Body = body
+	return true
+}
+
+// receive turns one response into Do's result and closes its body. A 2xx
+// body meant for JSON is read whole before it is decoded, so a body that
+// breaks off (a *cutBodyError) has decoded nothing into v and the call can
+// be repeated.
+func (c *Client) receive(resp *http.Response, v any) (*Response, error) {
+	defer resp.Body.Close()
+	req := resp.Request
 	response := c.newResponse(resp)
 	resp.Request = withoutCredentials(resp.Request)
 	scrubHeader(resp.Header, string(*c.token))
-	c.logRequest(ctx, req, resp, start, nil)
 	if err := c.checkResponse(resp, response.Rate); err != nil {
 		return response, err
 	}
@@ -437,16 +499,70 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 	case nil:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
 	case io.Writer:
+		// Streamed: what was written cannot be taken back, so a body
+		// that breaks off is reported, not repeated.
 		if _, err := io.Copy(w, resp.Body); err != nil {
-			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, err)
+			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(err))
 		}
 	default:
-		body := io.LimitReader(resp.Body, maxResponseBody)
-		if err := json.NewDecoder(body).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		data, err := readBody(resp)
+		if err != nil {
+			return response, err
+		}
+		if len(bytes.TrimSpace(data)) == 0 {
+			return response, nil // an empty 2xx body leaves v as it was
+		}
+		if err := json.Unmarshal(data, v); err != nil {
 			return response, fmt.Errorf("vessl: %s %s: decoding response: %w", req.Method, req.URL.Path, err)
 		}
 	}
 	return response, nil
+}
+
+// readBody reads a 2xx body whole, up to maxResponseBody. With a
+// Content-Length it reads into one buffer of that size; otherwise into
+// chunks that double up to 4 MiB, joined once at the end, so a body that
+// never ends costs about maxResponseBody of memory before it is refused,
+// not the doubling buffer's multiple of it.
+func readBody(resp *http.Response) ([]byte, error) {
+	size := 16 << 10
+	if n := resp.ContentLength; n > maxResponseBody {
+		return nil, errBodyTooLarge(resp)
+	} else if n >= 0 {
+		size = int(n) + 1 // room for the read that sees EOF
+	}
+	var chunks [][]byte
+	buf := make([]byte, 0, size)
+	total := 0
+	for {
+		if len(buf) == cap(buf) {
+			chunks = append(chunks, buf)
+			buf = make([]byte, 0, min(max(2*cap(buf), 16<<10), 4<<20))
+		}
+		n, err := resp.Body.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if total += n; total > maxResponseBody {
+			return nil, errBodyTooLarge(resp)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, &cutBodyError{err}
+		}
+	}
+	if len(chunks) == 0 {
+		return buf, nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return append(out, buf...), nil
+}
+
+func errBodyTooLarge(resp *http.Response) error {
+	return fmt.Errorf("vessl: %s %s: response body exceeds %d MiB", resp.Request.Method, resp.Request.URL.Path, maxResponseBody>>20)
 }
 
 // withoutCredentials returns a shallow copy of r without its Authorization

@@ -29,12 +29,14 @@ func retryUnsafe(ctx context.Context) bool {
 	return v
 }
 
-// repeatable reports whether sending req a second time cannot apply a write
+// Repeatable reports whether sending req a second time cannot apply a write
 // twice: its method is idempotent (RFC 9110 §9.2.2: GET, HEAD, OPTIONS, TRACE,
 // PUT, DELETE), it carries an Idempotency-Key (or X-Idempotency-Key) header
 // — the same header net/http's own Transport honours, present even with a nil
-// value — or the caller opted in with WithRetryUnsafe.
-func repeatable(req *http.Request) bool {
+// value — or the caller opted in with WithRetryUnsafe. It is the rule the
+// Transport retries transient failures by, for layers above it that retry
+// too (package vessl re-sends a request whose response body was cut off).
+func Repeatable(req *http.Request) bool {
 	switch req.Method {
 	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace,
 		http.MethodPut, http.MethodDelete:

@@ -46,8 +46,8 @@ func TestRepeatableMethods(t *testing.T) {
 		if tt.header != "" {
 			req.Header.Set(tt.header, "k1")
 		}
-		if got := repeatable(req); got != tt.want {
-			t.Errorf("repeatable(%q, header %q, unsafe=%v) = %v; want %v",
+		if got := Repeatable(req); got != tt.want {
+			t.Errorf("Repeatable(%q, header %q, unsafe=%v) = %v; want %v",
 				tt.method, tt.header, retryUnsafe(ctx), got, tt.want)
 		}
 	}
@@ -58,8 +58,8 @@ func TestRepeatableNilHeaderValue(t *testing.T) {
 	// not send the header"; so do we.
 	req, _ := http.NewRequest(http.MethodPost, "https://api.test/x", nil)
 	req.Header["Idempotency-Key"] = nil
-	if !repeatable(req) {
-		t.Errorf("repeatable(POST with nil Idempotency-Key) = false; want true")
+	if !Repeatable(req) {
+		t.Errorf("Repeatable(POST with nil Idempotency-Key) = false; want true")
 	}
 }
 

@@ -169,7 +169,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if ctx.Err() != nil {
 				return nil, err
 			}
-			if !transient(req, nil, err) || !repeatable(req) || attempt >= t.maxAttempts {
+			if !transient(req, nil, err) || !Repeatable(req) || attempt >= t.maxAttempts {
 				if attempt > 1 {
 					return nil, fmt.Errorf("transport: giving up after %d attempts: %w", attempt, err)
 				}
@@ -239,7 +239,7 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 		return WaitRateLimited, d, true
 
 	case transientStatus(resp.StatusCode) || keyInUse(req, resp, obs.HasRetryAfter):
-		if attempt >= t.maxAttempts || !rewindable(req) || !repeatable(req) ||
+		if attempt >= t.maxAttempts || !rewindable(req) || !Repeatable(req) ||
 			!(keyInUse(req, resp, obs.HasRetryAfter) || transient(req, resp, nil)) {
 			return "", 0, false
 		}
