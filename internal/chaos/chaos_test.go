@@ -252,21 +252,40 @@ func runChaos(t *testing.T, n, tries int, faults testserver.Faults) chaosResult 
 
 // runSchedule cycles srv through chaosPhases on top of base until the
 // returned function is called; that function restores base and returns the
-// number of phases run.
+// number of phases run. A 429 storm that no request met (every worker was
+// waiting on something else meanwhile, which a loaded machine makes
+// likely) is held until one does, for at most maxStormHold more: the run
+// is meant to meet its storms, not to be lucky with its timing.
 func runSchedule(srv *testserver.Server, base testserver.Faults) (stop func() int) {
+	const (
+		storm        = "429 storm"
+		maxStormHold = 10 * time.Second
+		holdStep     = 100 * time.Millisecond
+	)
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	phases := 0
 	wg.Go(func() {
 		timer := time.NewTimer(chaosPhases[0].d)
 		defer timer.Stop()
-		for i := 1; ; i++ {
+		cur, stormFrom, held := 0, 0, time.Duration(0)
+		for {
 			select {
 			case <-quit:
 				return
 			case <-timer.C:
 			}
-			p := chaosPhases[i%len(chaosPhases)]
+			if chaosPhases[cur].name == storm && held < maxStormHold &&
+				len(srv.Throttles(srv.Token())) == stormFrom {
+				held += holdStep
+				timer.Reset(holdStep)
+				continue
+			}
+			cur = (cur + 1) % len(chaosPhases)
+			p := chaosPhases[cur]
+			if p.name == storm {
+				stormFrom, held = len(srv.Throttles(srv.Token())), 0
+			}
 			f := base
 			p.apply(&f)
 			srv.SetFaults(f)
