@@ -82,6 +82,8 @@
 // repeated, unless the server honours Idempotency-Key and the client was
 // built WithIdempotencyKeys (or the call's context carries a key from
 // ContextWithIdempotencyKey), or the call's context was made with
-// transport.WithRetryUnsafe. NewRequest and Do build and send requests to
-// endpoints this package does not cover.
+// transport.WithRetryUnsafe. The same rule decides whether a call whose 2xx
+// answer broke off after the headers is sent again (see Client.Do).
+// NewRequest and Do build and send requests to endpoints this package does
+// not cover.
 package vessl
