@@ -30,7 +30,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, nil); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+			os.Exit(0) // -h asked for the usage, which was printed
 		}
 		fmt.Fprintln(os.Stderr, "vessl-testserver:", err)
 		os.Exit(1)
