@@ -90,8 +90,15 @@ func (l *learner) correct(o *Observation, t Ticket, now time.Time) {
 	}
 	if o.Throttled() {
 		switch {
-		case first && !l.shared:
-			// Refused right after the reset: nothing came back there.
+		case first && !l.shared && o.HasRemaining && o.Remaining == 0 &&
+			l.window > 0 && o.Reset.Sub(now) >= l.window-tol:
+			// Refused right after the reset, saying that nothing is
+			// left until a whole window from now: nothing came back
+			// there. A 429 that says there is room, or whose reset is
+			// near, is not that sign (a load shedder's, say, or a
+			// spurious one): taking it for one made a sliding log look
+			// continuous, and the mode's early probes then overspent a
+			// server that counted without refusing.
 			l.continuous, l.refused = l.limit > 0, 0
 		case l.continuous:
 			// Probing too early now and then is the price of this mode;

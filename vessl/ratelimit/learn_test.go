@@ -69,6 +69,30 @@ func TestLearnerContinuousRefill(t *testing.T) {
 	})
 }
 
+// TestLearnerIgnoresLying429AtReset: a 429 to the probe after a reset that
+// says there is room, or that the next slot is near, is not the sign of a
+// continuous refill: a sliding log refusing one request spuriously must not
+// switch the mode on (its early probes would overspend the log).
+func TestLearnerIgnoresLying429AtReset(t *testing.T) {
+	ms := time.Millisecond
+	for _, refusal := range []learnStep{
+		{sent: 1000 * ms, at: 1010 * ms, status: 429, remaining: 3, reset: 2000 * ms},   // says there is room
+		{sent: 1000 * ms, at: 1010 * ms, status: 429, remaining: 0, reset: 1200 * ms},   // the next slot is near
+		{sent: 1000 * ms, at: 1010 * ms, status: 429, remaining: 0, reset: 1010*ms + 1}, // resetting now
+	} {
+		var l learner
+		runLearner(t, &l, []learnStep{
+			{sent: 0, at: 0, status: 200, remaining: 0, reset: time.Second},
+			refusal,
+			// A sliding log announcing its next free slot: passed on as is.
+			{sent: 2000 * ms, at: 2010 * ms, status: 200, remaining: 0, reset: 2400 * ms},
+		})
+		if l.continuous {
+			t.Errorf("429 %+v at the reset switched the continuous mode on", refusal)
+		}
+	}
+}
+
 func TestLearnerFixedWindowAndSlidingLogStay(t *testing.T) {
 	ms := time.Millisecond
 	var l learner
