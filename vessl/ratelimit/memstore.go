@@ -322,6 +322,12 @@ func (b *memBucket) reportAt(now time.Time, seq uint64, r Report) {
 		// the old window has not ended and nothing is left.
 		if r.Remaining == 0 && r.HasReset && r.Reset > 0 {
 			b.low = 0
+			// Every request sent so far may have been processed before
+			// this one: their answers may only lower the estimate, as
+			// after a 429. (Without this, an answer to a request sent
+			// between this one and its response, saying a slot had
+			// freed meanwhile, passed for news and spent it twice.)
+			b.stateSeq = max(b.stateSeq, b.seq)
 			b.setWindow(now, resetAt, 0)
 		}
 		return

@@ -262,6 +262,8 @@ local function report(now, same, seq, r)
 	if b.known == 0 and seq <= b.epochSeq then
 		if r.remaining == 0 and r.hasReset and r.reset > 0 then
 			b.low = 0
+			-- Answers to requests sent so far may only lower it now.
+			b.stateSeq = math.max(b.stateSeq, b.seq)
 			setWindow(now, resetAt, 0)
 		end
 		return
