@@ -35,7 +35,9 @@
 // clock) when present and valid, else against the local clock, and a past
 // time is a delay of 0; the Observation's Reset is then the arrival time
 // plus the delay, a local deadline, so a server clock minutes off changes
-// nothing. Every delay is clamped to [0, MaxDelay]. Counts are clamped to
+// nothing. A reset more than MaxDelay away is dropped and reported as a
+// [*HeaderError] (no window lasts that long: it is a garbled value); every
+// other delay, Retry-After's included, is clamped to [0, MaxDelay]. Counts are clamped to
 // [0, MaxInt32]. Retry-After, when present, wins over every other hint.
 //
 // # Budgets

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// MaxDelay bounds every delay derived from headers; longer hints are clamped
-// to it, so no header can make a client wait longer than a day.
+// MaxDelay bounds every delay derived from headers, so no header can make a
+// client wait longer than a day: a longer Retry-After is clamped to it, and
+// a reset further away is dropped as garbled (see ParseHeaders).
 const MaxDelay = 24 * time.Hour
 
 // Observation is one response's statement about a server-side budget, as

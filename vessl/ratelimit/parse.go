@@ -21,6 +21,7 @@ var (
 	errNegative  = errors.New("negative")
 	errNotFinite = errors.New("not finite")
 	errSyntax    = errors.New("malformed structured field")
+	errTooFar    = errors.New("more than MaxDelay (24h) away")
 )
 
 // policy is one limit the response describes, before the governing one is
@@ -112,8 +113,11 @@ type parser struct {
 // anything smaller is a delay in seconds. An absolute time is turned into a
 // delay against the response's Date header when present and valid (the
 // server's own clock), else against at's wall time; a reset in the past is a
-// delay of 0. Every delay is clamped to [0, MaxDelay], and the Observation's
-// Reset is at plus that delay: a local deadline, so a server clock that is
+// delay of 0. A reset more than MaxDelay away is no rate-limit window but a
+// garbled value: it is dropped and reported as a HeaderError (a clamp to a
+// day would stop the budget for a day). Every other delay is clamped to
+// [0, MaxDelay], Retry-After's included, and the Observation's Reset is at
+// plus the delay: a local deadline, so a server clock that is
 // minutes off changes nothing. Retry-After is read the same way (delta
 // seconds, or a date against Date) and wins over every other hint in
 // Observation.Delay.
@@ -318,7 +322,10 @@ func findWindow(s string) time.Duration {
 
 // resetDelay classifies a reset value (see ParseHeaders) and returns the
 // delay from the response's arrival; p.dated tells whether it was an
-// absolute time read against the Date header.
+// absolute time read against the Date header. A reset more than MaxDelay
+// away is refused (errTooFar) rather than clamped: no rate-limit window of
+// an API lasts that long, and a garbled value that a clamp turned into "a
+// day from now" stopped the budget for a day.
 func (p *parser) resetDelay(v string) (time.Duration, error) {
 	p.dated = false
 	v = strings.TrimSpace(v)
@@ -328,7 +335,7 @@ func (p *parser) resetDelay(v string) (time.Duration, error) {
 		if derr != nil {
 			return 0, errNotNumber
 		}
-		return p.untilAbsolute(t), nil
+		return p.resetAt(t)
 	}
 	if err != nil {
 		return 0, err
@@ -336,19 +343,38 @@ func (p *parser) resetDelay(v string) (time.Duration, error) {
 	switch {
 	case f >= epochMillisFloor:
 		if f > math.MaxInt64/2 {
-			return MaxDelay, nil // absurdly far in the future: clamped
+			return 0, errTooFar
 		}
-		return p.untilAbsolute(time.UnixMilli(int64(f))), nil
+		return p.resetAt(time.UnixMilli(int64(f)))
 	case f >= epochSecondsFloor:
 		sec, frac := math.Modf(f)
-		return p.untilAbsolute(time.Unix(int64(sec), int64(frac*1e9))), nil
+		return p.resetAt(time.Unix(int64(sec), int64(frac*1e9)))
+	case f > MaxDelay.Seconds():
+		return 0, errTooFar
 	}
 	return secondsToDuration(f), nil
 }
 
-// untilAbsolute converts an absolute server time into a clamped delay,
-// against the Date header when present, else the local wall clock.
-func (p *parser) untilAbsolute(t time.Time) time.Duration {
+// resetAt is the delay until the absolute server time t, or errTooFar.
+func (p *parser) resetAt(t time.Time) (time.Duration, error) {
+	if p.since(t) > MaxDelay {
+		return 0, errTooFar
+	}
+	return p.untilAbsolute(t), nil
+}
+
+// since returns t minus the server's current time (Date when present,
+// else at), unclamped and saturating.
+func (p *parser) since(t time.Time) time.Duration {
+	p.readDate()
+	if p.hasDate {
+		return t.Sub(p.date)
+	}
+	return t.Sub(p.at)
+}
+
+// readDate parses the Date header once.
+func (p *parser) readDate() {
 	if !p.dateRead {
 		p.dateRead = true
 		if v := headerValue(p.h, "Date"); v != "" {
@@ -357,6 +383,12 @@ func (p *parser) untilAbsolute(t time.Time) time.Duration {
 			}
 		}
 	}
+}
+
+// untilAbsolute converts an absolute server time into a clamped delay,
+// against the Date header when present, else the local wall clock.
+func (p *parser) untilAbsolute(t time.Time) time.Duration {
+	p.readDate()
 	base := p.at
 	if p.hasDate {
 		base = p.date
