@@ -426,9 +426,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 		start := time.Now()
 		resp, err := c.client.Do(req)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-				err = fmt.Errorf("%w (%w)", ctxErr, err)
-			}
+			err = withContextCause(ctx, err)
 			c.logRequest(ctx, req, nil, start, err)
 			return nil, fmt.Errorf("vessl: %s %s: %w", req.Method, req.URL.Path, c.scrubError(err))
 		}
@@ -441,19 +439,23 @@ func (c *Client) Do(ctx context.Context, req *http.Request, v any) (*Response, e
 		// The server answered 2xx but the body broke off (a reset
 		// connection, a proxy timeout). Nothing was decoded, so the call
 		// is sent again if that cannot apply a write twice.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			if !errors.Is(err, ctxErr) {
-				err = fmt.Errorf("%w (%w)", ctxErr, err)
-			}
-			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(err))
+		if ctx.Err() == nil && attempt < maxBodyAttempts && transport.Repeatable(req) && rewound(req) {
+			continue
 		}
-		if attempt >= maxBodyAttempts || !transport.Repeatable(req) || !rewound(req) {
-			if attempt > 1 {
-				err = fmt.Errorf("%w (after %d attempts)", err, attempt)
-			}
-			return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(err))
+		if attempt > 1 {
+			err = fmt.Errorf("%w (after %d attempts)", err, attempt)
 		}
+		return response, fmt.Errorf("vessl: %s %s: reading body: %w", req.Method, req.URL.Path, c.scrubError(withContextCause(ctx, err)))
 	}
+}
+
+// withContextCause puts ctx's error in front of err when ctx has ended and
+// err does not already say so, so that errors.Is finds it.
+func withContextCause(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+		return fmt.Errorf("%w (%w)", ctxErr, err)
+	}
+	return err
 }
 
 // maxBodyAttempts bounds how many times Do sends a repeatable request whose

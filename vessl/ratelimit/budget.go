@@ -251,13 +251,11 @@ func (b *Budget) expireLocked(now time.Time) {
 		case !w.deadline.IsZero() && at.Sub(now) > time.Until(w.deadline):
 			werr = &WaitError{Scope: b.scope, Wait: at.Sub(now), Reset: at, Max: max(time.Until(w.deadline), 0), Err: context.DeadlineExceeded}
 		}
-		if werr != nil {
-			werr.Waited = max(now.Sub(w.since), 0)
-		}
 		if werr == nil {
 			kept = append(kept, w)
 			continue
 		}
+		werr.Waited = max(now.Sub(w.since), 0)
 		b.waiting.Add(-1)
 		w.ch <- result{err: werr}
 	}

@@ -357,24 +357,22 @@ func (p *parser) resetDelay(v string) (time.Duration, error) {
 
 // resetAt is the delay until the absolute server time t, or errTooFar.
 func (p *parser) resetAt(t time.Time) (time.Duration, error) {
-	if p.since(t) > MaxDelay {
+	d := p.fromServerNow(t)
+	if d > MaxDelay {
 		return 0, errTooFar
 	}
-	return p.untilAbsolute(t), nil
+	return clampDelay(d), nil
 }
 
-// since returns t minus the server's current time (Date when present,
-// else at), unclamped and saturating.
-func (p *parser) since(t time.Time) time.Duration {
-	p.readDate()
-	if p.hasDate {
-		return t.Sub(p.date)
-	}
-	return t.Sub(p.at)
+// untilAbsolute converts an absolute server time into a clamped delay.
+func (p *parser) untilAbsolute(t time.Time) time.Duration {
+	return clampDelay(p.fromServerNow(t))
 }
 
-// readDate parses the Date header once.
-func (p *parser) readDate() {
+// fromServerNow returns t minus the server's current time, unclamped: the
+// Date header when present and valid (read once), else the local wall
+// clock at. p.dated tells which.
+func (p *parser) fromServerNow(t time.Time) time.Duration {
 	if !p.dateRead {
 		p.dateRead = true
 		if v := headerValue(p.h, "Date"); v != "" {
@@ -383,18 +381,11 @@ func (p *parser) readDate() {
 			}
 		}
 	}
-}
-
-// untilAbsolute converts an absolute server time into a clamped delay,
-// against the Date header when present, else the local wall clock.
-func (p *parser) untilAbsolute(t time.Time) time.Duration {
-	p.readDate()
-	base := p.at
-	if p.hasDate {
-		base = p.date
-	}
 	p.dated = p.hasDate
-	return clampDelay(t.Sub(base))
+	if p.hasDate {
+		return t.Sub(p.date)
+	}
+	return t.Sub(p.at)
 }
 
 // retryAfter reads Retry-After: delta-seconds or an HTTP-date.

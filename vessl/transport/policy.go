@@ -42,13 +42,18 @@ func Repeatable(req *http.Request) bool {
 		http.MethodPut, http.MethodDelete:
 		return true
 	}
+	return hasIdempotencyKey(req) || retryUnsafe(req.Context())
+}
+
+// hasIdempotencyKey reports whether req carries an Idempotency-Key (or
+// X-Idempotency-Key) header, even with a nil value, as net/http's own
+// Transport reads it.
+func hasIdempotencyKey(req *http.Request) bool {
 	if _, ok := req.Header["Idempotency-Key"]; ok {
 		return true
 	}
-	if _, ok := req.Header["X-Idempotency-Key"]; ok {
-		return true
-	}
-	return retryUnsafe(req.Context())
+	_, ok := req.Header["X-Idempotency-Key"]
+	return ok
 }
 
 // transientStatus reports whether code is a gateway or availability failure
@@ -72,14 +77,8 @@ func transientStatus(code int) bool {
 // it from the conflicts a repeat would only meet again, such as a name
 // already taken.
 func keyInUse(req *http.Request, resp *http.Response, hasRetryAfter bool) bool {
-	if resp.StatusCode != http.StatusConflict || !hasRetryAfter {
-		return false
-	}
-	_, ok := req.Header["Idempotency-Key"]
-	if !ok {
-		_, ok = req.Header["X-Idempotency-Key"]
-	}
-	return ok && req.Context().Err() == nil
+	return resp.StatusCode == http.StatusConflict && hasRetryAfter &&
+		hasIdempotencyKey(req) && req.Context().Err() == nil
 }
 
 // transient reports whether the outcome of one attempt of req (a response or

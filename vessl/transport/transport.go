@@ -215,6 +215,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.Observation,
 	budget *ratelimit.Budget, bo **backoff.ExponentialBackOff, attempt int, waited time.Duration, now time.Time,
 ) (reason WaitReason, d time.Duration, retry bool) {
+	inUse := keyInUse(req, resp, obs.HasRetryAfter)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		t.stats.throttled.Add(1)
@@ -238,9 +239,9 @@ func (t *Transport) plan(req *http.Request, resp *http.Response, obs ratelimit.O
 		}
 		return WaitRateLimited, d, true
 
-	case transientStatus(resp.StatusCode) || keyInUse(req, resp, obs.HasRetryAfter):
+	case inUse || transientStatus(resp.StatusCode):
 		if attempt >= t.maxAttempts || !rewindable(req) || !Repeatable(req) ||
-			!(keyInUse(req, resp, obs.HasRetryAfter) || transient(req, resp, nil)) {
+			!(inUse || transient(req, resp, nil)) {
 			return "", 0, false
 		}
 		var ok bool
